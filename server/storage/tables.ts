@@ -1,0 +1,83 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** Timestamps are written as Date and read back as Date on both pg and PGlite. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>, string | Record<string, unknown>>;
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ScimTokensTable {
+  org_id: string;
+  id: string;
+  label: string;
+  token_hash: string;
+  created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
+}
+
+export interface UsersTable {
+  org_id: string;
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  display_name: string | null;
+  active: Generated<boolean>;
+  resource: Json;
+  password_hash: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UserEmailsTable {
+  org_id: string;
+  user_id: string;
+  position: number;
+  value: string;
+  type: string | null;
+  is_primary: Generated<boolean>;
+}
+
+export interface GroupsTable {
+  org_id: string;
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  resource: Json;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type MemberType = "User" | "Group";
+
+export interface GroupMembersTable {
+  org_id: string;
+  group_id: string;
+  member_id: string;
+  member_type: MemberType;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  scim_tokens: ScimTokensTable;
+  users: UsersTable;
+  user_emails: UserEmailsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+}
+
+export type OrgRow = Selectable<OrgsTable>;
+export type ScimTokenRow = Selectable<ScimTokensTable>;
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type UserEmailRow = Selectable<UserEmailsTable>;
+export type GroupRow = Selectable<GroupsTable>;
+export type NewGroupRow = Insertable<GroupsTable>;
+export type GroupMemberRow = Selectable<GroupMembersTable>;
