@@ -1,0 +1,7 @@
+import type { Migration } from "kysely";
+import * as scimCore from "./2026-11-21-0001-scim-core.ts";
+
+/** Every migration, listed explicitly in the order they run. Names are frozen once shipped. */
+export const migrations: Record<string, Migration> = {
+  "2026-11-21-0001-scim-core": scimCore,
+};
