@@ -2,12 +2,14 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
 
 /** Timestamps are written as Date and read back as Date on both pg and PGlite. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in by default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>, string | Record<string, unknown>>;
 
 export interface OrgsTable {
   id: string;
   name: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface ScimTokensTable {
@@ -15,7 +17,7 @@ export interface ScimTokensTable {
   id: string;
   label: string;
   token_hash: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
   last_used_at: Timestamp | null;
 }
 
@@ -60,7 +62,7 @@ export interface GroupMembersTable {
   group_id: string;
   member_id: string;
   member_type: MemberType;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface Database {

@@ -1,0 +1,33 @@
+import type { RequestHandler } from "express";
+import type { Kysely } from "kysely";
+import { authenticateScimToken } from "../domain/scim-tokens.ts";
+import type { Database } from "../storage/tables.ts";
+import { setScimContext } from "./context.ts";
+import { ScimError } from "./scim-error.ts";
+import { sendScim } from "./send.ts";
+
+/**
+ * Bearer-token authentication (RFC 6750). The token alone names the
+ * organization, so one SCIM base URL serves every tenant and no request can
+ * reach another tenant's data.
+ */
+export function scimAuth(db: Kysely<Database>, baseUrl: string): RequestHandler {
+  return async (req, res, next) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
+    if (!match) return refuse(res, "Authorization: Bearer <token> is required", false);
+    const caller = await authenticateScimToken(db, match[1]!);
+    if (!caller) return refuse(res, "The bearer token is not valid (unknown or revoked)", true);
+    setScimContext(res, {
+      db,
+      orgId: caller.orgId,
+      actor: { kind: "scim-token", orgId: caller.orgId, tokenId: caller.tokenId },
+      baseUrl,
+    });
+    next();
+  };
+}
+
+function refuse(res: Parameters<RequestHandler>[1], detail: string, invalidToken: boolean) {
+  res.set("WWW-Authenticate", `Bearer realm="scim"${invalidToken ? ', error="invalid_token"' : ""}`);
+  sendScim(res, 401, new ScimError(401, undefined, detail).toJSON());
+}

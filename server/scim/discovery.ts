@@ -1,0 +1,96 @@
+import { type Request, type Response, Router } from "express";
+import SCIMMY from "scimmy";
+import { scimContext } from "./context.ts";
+import { MAX_COUNT } from "./list-params.ts";
+import { listResponse } from "./list-response.ts";
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, groupSchemaDefinition, userSchemaDefinition } from "./schemas.ts";
+import { ScimError } from "./scim-error.ts";
+import { sendScim } from "./send.ts";
+
+/**
+ * Discovery documents (RFC 7644 §4). They must tell the truth: every feature
+ * marked supported here is implemented and tested, and nothing else is. They are
+ * built per request from the caller's base URL, never from scimmy's global
+ * basepath (which leaks between apps, see shared/STACK.md).
+ */
+export function discoveryRouter(): Router {
+  const r = Router();
+  r.get("/ServiceProviderConfig", (req, res) => sendScim(res, 200, serviceProviderConfig(scimContext(req).baseUrl)));
+  r.get("/ResourceTypes", (req, res) => sendList(req, res, resourceTypes(scimContext(req).baseUrl)));
+  r.get("/ResourceTypes/:name", (req, res) =>
+    sendOne(res, resourceTypes(scimContext(req).baseUrl), (t) => t.id === req.params.name, "ResourceType", req.params.name),
+  );
+  r.get("/Schemas", (req, res) => sendList(req, res, schemas(scimContext(req).baseUrl)));
+  r.get("/Schemas/:id", (req, res) =>
+    sendOne(res, schemas(scimContext(req).baseUrl), (s) => s.id === req.params.id, "Schema", req.params.id),
+  );
+  return r;
+}
+
+export function serviceProviderConfig(baseUrl: string) {
+  return {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+    documentationUri: "https://github.com/scim-gate/scim-gate#readme",
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: MAX_COUNT },
+    changePassword: { supported: true },
+    sort: { supported: true },
+    etag: { supported: true },
+    authenticationSchemes: [
+      {
+        type: "oauthbearertoken",
+        name: "Bearer token",
+        description: "A per-organization token created by the operator (POST /admin/v1/orgs/{org}/scim-tokens)",
+        specUri: "https://www.rfc-editor.org/rfc/rfc6750",
+        primary: true,
+      },
+    ],
+    meta: { resourceType: "ServiceProviderConfig", location: `${baseUrl}/ServiceProviderConfig` },
+  };
+}
+
+function resourceTypes(baseUrl: string) {
+  const meta = (id: string) => ({ resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/${id}` });
+  return [
+    {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+      id: "User",
+      name: "User",
+      endpoint: "/Users",
+      description: "User Account",
+      schema: USER_SCHEMA,
+      schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+      meta: meta("User"),
+    },
+    {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+      id: "Group",
+      name: "Group",
+      endpoint: "/Groups",
+      description: "Group",
+      schema: GROUP_SCHEMA,
+      meta: meta("Group"),
+    },
+  ];
+}
+
+function schemas(baseUrl: string): { id: string }[] {
+  const base = `${baseUrl}/Schemas`;
+  const user = userSchemaDefinition().describe(base) as { id: string };
+  const enterprise = SCIMMY.Schemas.EnterpriseUser.definition.describe(base) as { id: string };
+  const group = groupSchemaDefinition().describe(base) as { id: string };
+  return [user, enterprise, group];
+}
+
+// RFC 7644 §4: filtering discovery endpoints is not supported; SHOULD answer 403.
+function sendList(req: Request, res: Response, items: unknown[]) {
+  if ("filter" in (req.query as object)) throw new ScimError(403, undefined, "Filtering is not supported on discovery endpoints");
+  sendScim(res, 200, listResponse(items.length, 1, items));
+}
+
+function sendOne<T extends { id: string }>(res: Response, items: T[], match: (t: T) => boolean, kind: string, id: string) {
+  const found = items.find(match);
+  if (!found) throw new ScimError(404, undefined, `${kind} "${id}" not found`);
+  sendScim(res, 200, found);
+}

@@ -1,0 +1,44 @@
+import type { ErrorRequestHandler } from "express";
+import SCIMMY from "scimmy";
+import { DomainError, InvalidValueError, NotFoundError, UniquenessError, VersionMismatchError } from "../domain/errors.ts";
+import type { Logger } from "../logger.ts";
+import { ScimError } from "./scim-error.ts";
+import { sendScim } from "./send.ts";
+
+/** The one place where domain errors become SCIM errors (RFC 7644 §3.12). */
+export function toScimError(err: unknown): ScimError | undefined {
+  if (err instanceof ScimError) return err;
+  if (err instanceof DomainError) {
+    if (err instanceof NotFoundError) return new ScimError(404, undefined, `${err.resource} ${err.id} not found`);
+    if (err instanceof UniquenessError) return new ScimError(409, "uniqueness", err.message);
+    if (err instanceof VersionMismatchError) return new ScimError(412, undefined, err.message);
+    if (err instanceof InvalidValueError) return new ScimError(400, "invalidValue", err.message);
+    return new ScimError(400, undefined, err.message);
+  }
+  if (err instanceof SCIMMY.Types.Error) {
+    return new ScimError(err.status, err.scimType as ScimError["scimType"], err.message);
+  }
+  // body-parser's errors carry a `type`.
+  const type = (err as { type?: string } | null)?.type;
+  if (type === "entity.parse.failed") {
+    return new ScimError(400, "invalidSyntax", "The request body is not valid JSON");
+  }
+  if (type === "entity.too.large") {
+    const limit = (err as { limit?: number }).limit;
+    return new ScimError(413, undefined, `The request body is larger than the ${limit ?? ""} bytes this server accepts`.replace("  ", " "));
+  }
+  if (type === "encoding.unsupported" || type === "charset.unsupported") {
+    return new ScimError(415, undefined, "Unsupported request body encoding; send UTF-8 JSON");
+  }
+  return undefined;
+}
+
+export function scimErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const scim = toScimError(err);
+    if (scim) return sendScim(res, scim.status, scim.toJSON());
+    // Unknown errors are bugs or outages: log the cause, never leak it.
+    logger.error({ err, method: req.method, url: req.originalUrl }, "unhandled error in SCIM request");
+    sendScim(res, 500, new ScimError(500, undefined, "Internal server error").toJSON());
+  };
+}

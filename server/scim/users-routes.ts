@@ -1,0 +1,99 @@
+import { type Request, type Response, Router } from "express";
+import * as users from "../domain/users.ts";
+import { scimContext } from "./context.ts";
+import { etagOf, expectedVersion, notModified } from "./etag.ts";
+import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
+import { listResponse, toListQuery } from "./list-response.ts";
+import { applyPatch, parsePatchRequest } from "./patch/index.ts";
+import { includesAttribute, project } from "./projection.ts";
+import { userSchemaDefinition } from "./schemas.ts";
+import { sendScim } from "./send.ts";
+import { patchableUser, renderUser, userInputFromBody, userInputFromDocument } from "./user-mapping.ts";
+
+const TARGET = { kind: "User", alias: "u" } as const;
+
+/** /Users (RFC 7644 §3): each handler parses, makes one domain call, renders. */
+export function usersRouter(): Router {
+  const r = Router();
+  r.get("/", (req, res) => list(req, res, req.query as Record<string, unknown>));
+  r.post("/.search", (req, res) => list(req, res, bodyObject(req)));
+  r.post("/", create);
+  r.get("/:id", read);
+  r.put("/:id", replace);
+  r.patch("/:id", patch);
+  r.delete("/:id", remove);
+  return r;
+}
+
+async function list(req: Request, res: Response, raw: Record<string, unknown>) {
+  const ctx = scimContext(req);
+  const params = parseListParams(raw);
+  const page = await users.listUsers(ctx.db, ctx.orgId, toListQuery(params, TARGET));
+  const groups = includesAttribute(params.projection, "groups")
+    ? await users.groupsOfUsers(ctx.db, ctx.orgId, page.items.map((u) => u.id))
+    : new Map<string, users.UserGroupRef[]>();
+  const definition = userSchemaDefinition();
+  const resources = page.items.map((u) =>
+    project(renderUser(u, groups.get(u.id) ?? [], ctx.baseUrl), definition, params.projection),
+  );
+  sendScim(res, 200, listResponse(page.total, params.startIndex, resources));
+}
+
+async function read(req: Request<{ id: string }>, res: Response) {
+  const ctx = scimContext(req);
+  const user = await users.getUser(ctx.db, ctx.orgId, req.params.id);
+  if (notModified(req, user.version)) {
+    res.status(304).set("ETag", etagOf(user.version)).end();
+    return;
+  }
+  await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
+}
+
+async function create(req: Request, res: Response) {
+  const ctx = scimContext(req);
+  const user = await users.createUser(ctx.db, ctx.orgId, userInputFromBody(req.body));
+  res.set("Location", `${ctx.baseUrl}/Users/${user.id}`);
+  await respond(req, res, 201, user, parseProjection(req.query as Record<string, unknown>));
+}
+
+async function replace(req: Request<{ id: string }>, res: Response) {
+  const ctx = scimContext(req);
+  const input = userInputFromBody(req.body);
+  const user = await users.updateUser(ctx.db, ctx.orgId, req.params.id, () => input, {
+    expectedVersion: expectedVersion(req),
+  });
+  await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
+}
+
+async function patch(req: Request<{ id: string }>, res: Response) {
+  const ctx = scimContext(req);
+  const ops = parsePatchRequest(req.body);
+  const user = await users.updateUser(
+    ctx.db,
+    ctx.orgId,
+    req.params.id,
+    (current) => userInputFromDocument(applyPatch(patchableUser(current), ops, userSchemaDefinition())),
+    { expectedVersion: expectedVersion(req) },
+  );
+  await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
+}
+
+async function remove(req: Request<{ id: string }>, res: Response) {
+  const ctx = scimContext(req);
+  await users.deleteUser(ctx.db, ctx.orgId, req.params.id, { expectedVersion: expectedVersion(req) });
+  res.status(204).end();
+}
+
+async function respond(req: Request, res: Response, status: number, user: users.User, projection: Projection) {
+  const ctx = scimContext(req);
+  const groups = includesAttribute(projection, "groups")
+    ? ((await users.groupsOfUsers(ctx.db, ctx.orgId, [user.id])).get(user.id) ?? [])
+    : [];
+  res.set("ETag", etagOf(user.version));
+  sendScim(res, status, project(renderUser(user, groups, ctx.baseUrl), userSchemaDefinition(), projection));
+}
+
+export function bodyObject(req: Request): Record<string, unknown> {
+  const b = req.body as unknown;
+  return typeof b === "object" && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
+}

@@ -1,0 +1,118 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { ListQuery, Page } from "../domain/list-query.ts";
+import type { Database, NewUserRow, UserRow, UserUpdate } from "./tables.ts";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Row → domain shape. Lives here so rows never leave storage/ and domain/. */
+export function toUser(r: UserRow) {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    userName: r.user_name,
+    externalId: r.external_id,
+    displayName: r.display_name,
+    active: r.active,
+    profile: (typeof r.resource === "string" ? JSON.parse(r.resource) : r.resource) as Record<string, unknown>,
+    version: r.version,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+export async function findUser(db: Db, orgId: string, id: string, opts: { forUpdate?: boolean } = {}) {
+  let q = db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("id", "=", id);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function insertUser(trx: Transaction<Database>, row: NewUserRow): Promise<UserRow> {
+  return trx.insertInto("users").values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateUser(trx: Transaction<Database>, orgId: string, id: string, set: UserUpdate): Promise<UserRow> {
+  return trx
+    .updateTable("users")
+    .set(set)
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteUser(trx: Transaction<Database>, orgId: string, id: string): Promise<void> {
+  await trx.deleteFrom("users").where("org_id", "=", orgId).where("id", "=", id).execute();
+}
+
+export async function replaceEmails(
+  trx: Transaction<Database>,
+  orgId: string,
+  userId: string,
+  emails: { value: string; type: string | null; primary: boolean }[],
+): Promise<void> {
+  await trx.deleteFrom("user_emails").where("org_id", "=", orgId).where("user_id", "=", userId).execute();
+  if (!emails.length) return;
+  await trx
+    .insertInto("user_emails")
+    .values(
+      emails.map((e, position) => ({
+        org_id: orgId,
+        user_id: userId,
+        position,
+        value: e.value,
+        type: e.type,
+        is_primary: e.primary,
+      })),
+    )
+    .execute();
+}
+
+export async function listUsers(db: Db, orgId: string, query: ListQuery): Promise<Page<ReturnType<typeof toUser>>> {
+  let base = db.selectFrom("users as u").where("u.org_id", "=", orgId);
+  if (query.where) base = base.where(query.where);
+  const { total } = await base.select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow();
+  if (query.limit === 0 || query.offset >= total) return { total, items: [] };
+  let page = base.selectAll("u");
+  if (query.orderBy) {
+    page = page.orderBy(sql`${query.orderBy.expr} ${sql.raw(query.orderBy.descending ? "desc" : "asc")}`);
+  }
+  // id last: a total order, so pages neither repeat nor skip rows (ids are time-ordered UUIDv7).
+  const rows = await page.orderBy("u.id").offset(query.offset).limit(query.limit).execute();
+  return { total, items: rows.map(toUser) };
+}
+
+/** The groups each member belongs to directly, for a page of users in one query. */
+export async function groupsOfMembers(db: Db, orgId: string, memberIds: string[]) {
+  const byMember = new Map<string, { id: string; displayName: string }[]>();
+  if (!memberIds.length) return byMember;
+  const rows = await db
+    .selectFrom("group_members as gm")
+    .innerJoin("groups as g", (j) => j.onRef("g.org_id", "=", "gm.org_id").onRef("g.id", "=", "gm.group_id"))
+    .select(["gm.member_id", "g.id", "g.display_name"])
+    .where("gm.org_id", "=", orgId)
+    .where("gm.member_id", "in", memberIds)
+    .orderBy("g.display_name")
+    .execute();
+  for (const r of rows) {
+    const list = byMember.get(r.member_id) ?? [];
+    list.push({ id: r.id, displayName: r.display_name });
+    byMember.set(r.member_id, list);
+  }
+  return byMember;
+}
+
+/**
+ * Removes a user or group from every group that lists it, bumping those groups'
+ * versions: their member lists changed, so their ETags and lastModified must too.
+ */
+export async function removeFromAllGroups(trx: Transaction<Database>, orgId: string, memberId: string): Promise<void> {
+  await trx
+    .updateTable("groups")
+    .set({ version: sql`version + 1`, updated_at: new Date() })
+    .where("org_id", "=", orgId)
+    .where("id", "in", (eb) =>
+      eb.selectFrom("group_members").select("group_id").where("org_id", "=", orgId).where("member_id", "=", memberId),
+    )
+    .execute();
+  await trx.deleteFrom("group_members").where("org_id", "=", orgId).where("member_id", "=", memberId).execute();
+}
