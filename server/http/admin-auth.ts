@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
 import { constantTimeEqual } from "../lib/secrets.ts";
 import { HttpError } from "./error-map.ts";
 
@@ -10,13 +10,18 @@ export function operatorAuth(adminToken: string | undefined): RequestHandler {
   return (req, res, next) => {
     res.set("Cache-Control", "no-store");
     if (!adminToken) {
-      throw new HttpError(401, "admin_disabled", "The operator API is disabled: start the server with ADMIN_TOKEN set");
+      refuse(res, "admin_disabled", "The operator API is disabled: start the server with ADMIN_TOKEN set");
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
     if (!match || !constantTimeEqual(match[1]!, adminToken)) {
-      res.set("WWW-Authenticate", 'Bearer realm="admin"');
-      throw new HttpError(401, "unauthorized", "Authorization: Bearer <ADMIN_TOKEN> is required");
+      refuse(res, "unauthorized", "Authorization: Bearer <ADMIN_TOKEN> is required");
     }
     next();
   };
+}
+
+// RFC 7235 §3.1: every 401 carries a challenge, the "disabled" one included.
+function refuse(res: Response, code: string, message: string): never {
+  res.set("WWW-Authenticate", 'Bearer realm="admin"');
+  throw new HttpError(401, code, message);
 }

@@ -2,18 +2,12 @@
 // PostgreSQL 15 too when TEST_DATABASE_URL is set) seeded with users and groups
 // chosen to separate the semantics the filter translator must get right.
 import { randomUUID } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
-import pg from "pg";
-import { up } from "../../schema/migrations/2026-11-21-0001-scim-core.ts";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../../server/storage/tables.ts";
 
 export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-export type Engine = "pglite" | "postgres";
-
-/** The engines to run against: PGlite always, real PostgreSQL when configured. */
-export const ENGINES: Engine[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+export { ENGINES, type Engine } from "../support/engines.ts";
+import { type Engine, openTestDatabase } from "../support/engines.ts";
 
 export interface TestDb {
   db: Kysely<Database>;
@@ -21,29 +15,8 @@ export interface TestDb {
 }
 
 export async function openTestDb(engine: Engine): Promise<TestDb> {
-  if (engine === "pglite") {
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(new PGlite()) });
-    await up(db);
-    return { db, close: () => db.destroy() };
-  }
-  // A throwaway database per test file, dropped afterwards.
-  const adminUrl = process.env.TEST_DATABASE_URL!;
-  const name = `filter_test_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.href, max: 2 }) }) });
-  await up(db);
-  return {
-    db,
-    async close() {
-      await db.destroy();
-      await admin.query(`drop database if exists ${name}`);
-      await admin.end();
-    },
-  };
+  const handle = await openTestDatabase(engine);
+  return { db: handle.db, close: () => handle.close() };
 }
 
 interface SeedUser {
