@@ -27,9 +27,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const problems: string[] = [];
 
   const port = env.PORT === undefined || env.PORT === "" ? 8080 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0-65535, got "${env.PORT}"`);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) problems.push(`PORT must be an integer 0-65535, got "${env.PORT}"`);
 
-  let publicUrl = env.PUBLIC_URL?.trim() || `http://localhost:${port}`;
+  const portValid = Number.isInteger(port) && port >= 0 && port <= 65535;
+  let publicUrl = env.PUBLIC_URL?.trim() || `http://localhost:${portValid ? port : 8080}`;
   try {
     const u = new URL(publicUrl);
     if (u.protocol !== "http:" && u.protocol !== "https:") problems.push(`PUBLIC_URL must be http(s), got "${publicUrl}"`);

@@ -34,3 +34,34 @@ export class VersionMismatchError extends DomainError {
 export class InvalidValueError extends DomainError {
   readonly code = "invalid_value";
 }
+
+/** The request conflicts with the current state (e.g. a domain another organization has verified). */
+export class ConflictError extends DomainError {
+  readonly code = "conflict";
+}
+
+/** The caller is known but may not do this (e.g. only the operator may mark a domain verified). */
+export class ForbiddenError extends DomainError {
+  readonly code = "forbidden";
+}
+
+/** A proof of ownership was checked and not found; the message says what was seen and what to publish. */
+export class VerificationFailedError extends DomainError {
+  readonly code = "verification_failed";
+}
+
+/** A DNS lookup could not be completed (timeout, SERVFAIL): nothing was decided, retry later. */
+export class DnsUnavailableError extends DomainError {
+  readonly code = "dns_unavailable";
+}
+
+/**
+ * A direct product assignment found no free seat. 409, not 403: it is a state
+ * conflict the caller can resolve (free a seat, buy more), not a permission problem.
+ */
+export class SeatLimitError extends DomainError {
+  readonly code = "seat_limit";
+  constructor(readonly product: string, readonly assigned: number, readonly seats: number) {
+    super(`product "${product}" has no free seat (${assigned} of ${seats} assigned); free a seat or buy more`);
+  }
+}

@@ -1,11 +1,11 @@
 import type { Kysely, Transaction } from "kysely";
 import { isUuid, uuidv7 } from "../lib/ids.ts";
 import * as repo from "../storage/groups-repo.ts";
-import { removeFromAllGroups } from "../storage/users-repo.ts";
+import { lockGroupsOf, removeFromAllGroups } from "../storage/users-repo.ts";
 import type { Database, MemberType } from "../storage/tables.ts";
 import { InvalidValueError, NotFoundError, VersionMismatchError } from "./errors.ts";
 import type { ListQuery, Page } from "./list-query.ts";
-import type { WriteOptions } from "./users.ts";
+import { assertIndexable, assertStorableText, type WriteOptions } from "./users.ts";
 
 export interface GroupInput {
   displayName: string;
@@ -119,8 +119,9 @@ export async function deleteGroup(
 ): Promise<void> {
   if (!isUuid(id)) throw new NotFoundError("Group", id);
   await db.transaction().execute(async (trx) => {
+    // A group may itself be a member of other groups: lock those first (see lockGroupsOf).
+    await lockGroupsOf(trx, orgId, id);
     await lockGroup(trx, orgId, id, options);
-    // A group may itself be a member of other groups.
     await removeFromAllGroups(trx, orgId, id);
     await repo.deleteGroup(trx, orgId, id); // its own member rows go by cascade
   });
@@ -166,7 +167,7 @@ const unknownMember = (value: string) =>
 async function lockGroup(trx: Transaction<Database>, orgId: string, id: string, options: WriteOptions) {
   const row = await repo.findGroup(trx, orgId, id, { forUpdate: true });
   if (!row) throw new NotFoundError("Group", id);
-  if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
+  if (options.expectedVersions !== undefined && !options.expectedVersions.includes(row.version)) {
     throw new VersionMismatchError("Group", id, row.version);
   }
   return repo.toGroup(row);
@@ -174,4 +175,7 @@ async function lockGroup(trx: Transaction<Database>, orgId: string, id: string, 
 
 function validate(input: GroupInput): void {
   if (!input.displayName.trim()) throw new InvalidValueError("displayName must not be empty");
+  assertIndexable("displayName", input.displayName);
+  assertIndexable("externalId", input.externalId);
+  assertStorableText(input.profile);
 }

@@ -1,5 +1,16 @@
 import type { ErrorRequestHandler } from "express";
-import { DomainError, InvalidValueError, NotFoundError, UniquenessError, VersionMismatchError } from "../domain/errors.ts";
+import {
+  ConflictError,
+  DnsUnavailableError,
+  DomainError,
+  ForbiddenError,
+  InvalidValueError,
+  NotFoundError,
+  SeatLimitError,
+  UniquenessError,
+  VerificationFailedError,
+  VersionMismatchError,
+} from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
 
 /** An admin-API error: `{ "error": code, "message": text }` with an HTTP status. */
@@ -16,8 +27,13 @@ export function toHttpError(err: unknown): HttpError | undefined {
     const status =
       err instanceof NotFoundError ? 404
       : err instanceof UniquenessError ? 409
+      : err instanceof SeatLimitError ? 409
       : err instanceof VersionMismatchError ? 412
       : err instanceof InvalidValueError ? 400
+      : err instanceof ConflictError ? 409
+      : err instanceof ForbiddenError ? 403
+      : err instanceof VerificationFailedError ? 422
+      : err instanceof DnsUnavailableError ? 503
       : 400;
     return new HttpError(status, err.code, err.message);
   }

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from "express";
+import { type Request, type RequestHandler, type Response, Router } from "express";
 import SCIMMY from "scimmy";
 import { scimContext } from "./context.ts";
 import { MAX_COUNT } from "./list-params.ts";
@@ -15,13 +15,13 @@ import { sendScim } from "./send.ts";
  */
 export function discoveryRouter(): Router {
   const r = Router();
-  r.get("/ServiceProviderConfig", (req, res) => sendScim(res, 200, serviceProviderConfig(scimContext(req).baseUrl)));
-  r.get("/ResourceTypes", (req, res) => sendList(req, res, resourceTypes(scimContext(req).baseUrl)));
-  r.get("/ResourceTypes/:name", (req, res) =>
+  r.get("/ServiceProviderConfig", refuseFilter, (req, res) => sendScim(res, 200, serviceProviderConfig(scimContext(req).baseUrl)));
+  r.get("/ResourceTypes", refuseFilter, (req, res) => sendList(res, resourceTypes(scimContext(req).baseUrl)));
+  r.get("/ResourceTypes/:name", refuseFilter, (req: Request<{ name: string }>, res: Response) =>
     sendOne(res, resourceTypes(scimContext(req).baseUrl), (t) => t.id === req.params.name, "ResourceType", req.params.name),
   );
-  r.get("/Schemas", (req, res) => sendList(req, res, schemas(scimContext(req).baseUrl)));
-  r.get("/Schemas/:id", (req, res) =>
+  r.get("/Schemas", refuseFilter, (req, res) => sendList(res, schemas(scimContext(req).baseUrl)));
+  r.get("/Schemas/:id", refuseFilter, (req: Request<{ id: string }>, res: Response) =>
     sendOne(res, schemas(scimContext(req).baseUrl), (s) => s.id === req.params.id, "Schema", req.params.id),
   );
   return r;
@@ -30,7 +30,6 @@ export function discoveryRouter(): Router {
 export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-    documentationUri: "https://github.com/scim-gate/scim-gate#readme",
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_COUNT },
@@ -83,9 +82,18 @@ function schemas(baseUrl: string): { id: string }[] {
   return [user, enterprise, group];
 }
 
-// RFC 7644 §4: filtering discovery endpoints is not supported; SHOULD answer 403.
-function sendList(req: Request, res: Response, items: unknown[]) {
+/**
+ * RFC 7644 §4: query parameters are ignored on discovery endpoints, but "if a
+ * 'filter' is provided, the service provider SHOULD respond with HTTP status
+ * code 403" so a client never takes an unfiltered answer for a filtered one.
+ * Applied to every discovery GET, single documents included.
+ */
+const refuseFilter: RequestHandler = (req, _res, next) => {
   if ("filter" in (req.query as object)) throw new ScimError(403, undefined, "Filtering is not supported on discovery endpoints");
+  next();
+};
+
+function sendList(res: Response, items: unknown[]) {
   sendScim(res, 200, listResponse(items.length, 1, items));
 }
 

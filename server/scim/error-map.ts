@@ -1,6 +1,17 @@
 import type { ErrorRequestHandler } from "express";
 import SCIMMY from "scimmy";
-import { DomainError, InvalidValueError, NotFoundError, UniquenessError, VersionMismatchError } from "../domain/errors.ts";
+import {
+  ConflictError,
+  DnsUnavailableError,
+  DomainError,
+  ForbiddenError,
+  InvalidValueError,
+  NotFoundError,
+  SeatLimitError,
+  UniquenessError,
+  VerificationFailedError,
+  VersionMismatchError,
+} from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
 import { ScimError } from "./scim-error.ts";
 import { sendScim } from "./send.ts";
@@ -11,8 +22,14 @@ export function toScimError(err: unknown): ScimError | undefined {
   if (err instanceof DomainError) {
     if (err instanceof NotFoundError) return new ScimError(404, undefined, `${err.resource} ${err.id} not found`);
     if (err instanceof UniquenessError) return new ScimError(409, "uniqueness", err.message);
+    // A seat limit is a state conflict; RFC 7644 §3.12 defines no scimType for it.
+    if (err instanceof SeatLimitError) return new ScimError(409, undefined, err.message);
     if (err instanceof VersionMismatchError) return new ScimError(412, undefined, err.message);
     if (err instanceof InvalidValueError) return new ScimError(400, "invalidValue", err.message);
+    if (err instanceof ConflictError) return new ScimError(409, undefined, err.message);
+    if (err instanceof ForbiddenError) return new ScimError(403, undefined, err.message);
+    if (err instanceof VerificationFailedError) return new ScimError(422, undefined, err.message);
+    if (err instanceof DnsUnavailableError) return new ScimError(503, undefined, err.message);
     return new ScimError(400, undefined, err.message);
   }
   if (err instanceof SCIMMY.Types.Error) {

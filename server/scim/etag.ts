@@ -14,20 +14,21 @@ function versionOfTag(tag: string): number | undefined {
 }
 
 /**
- * The version an If-Match header demands, for the domain to check inside its
- * transaction. `*` means "any current version". A tag we could never have
- * issued cannot match, so it fails with 412 at once.
+ * The versions an If-Match header accepts, for the domain to check inside its
+ * transaction: the write goes ahead if the current version is any of them
+ * (RFC 7232 §3.1 allows a list). `*` means "any current version". Tags we could
+ * never have issued cannot match; if no tag is left, it fails with 412 at once.
  */
-export function expectedVersion(req: Request): number | undefined {
+export function expectedVersions(req: Request): number[] | undefined {
   const header = req.get("if-match");
   if (!header) return undefined;
   const tags = parseTags(header);
   if (tags.includes("*")) return undefined;
   const versions = tags.map(versionOfTag).filter((v): v is number => v !== undefined);
-  if (versions.length !== 1) {
+  if (versions.length === 0) {
     throw new ScimError(412, undefined, `If-Match ${header} does not match the current version of the resource`);
   }
-  return versions[0];
+  return versions;
 }
 
 /** True when If-None-Match names the current version (a GET may then answer 304). */

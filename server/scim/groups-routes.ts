@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from "express";
 import * as groups from "../domain/groups.ts";
 import { scimContext } from "./context.ts";
-import { etagOf, expectedVersion, notModified } from "./etag.ts";
+import { etagOf, expectedVersions, notModified } from "./etag.ts";
 import { groupFromBody, groupFromDocument, patchableGroup, renderGroup } from "./group-mapping.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
 import { listResponse, toListQuery } from "./list-response.ts";
@@ -62,7 +62,7 @@ async function replace(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
   const { input, members } = groupFromBody(req.body);
   const group = await groups.updateGroup(ctx.db, ctx.orgId, req.params.id, () => input, [{ kind: "replace", members }], {
-    expectedVersion: expectedVersion(req),
+    expectedVersions: expectedVersions(req),
   });
   await respond(req, res, 200, group, parseProjection(req.query as Record<string, unknown>));
 }
@@ -85,7 +85,7 @@ async function patch(req: Request<{ id: string }>, res: Response) {
         ? groupFromDocument(applyPatch(patchableGroup(current), otherOps, groupSchemaDefinition())).input
         : { displayName: current.displayName, externalId: current.externalId, profile: current.profile },
     memberDeltas,
-    { expectedVersion: expectedVersion(req) },
+    { expectedVersions: expectedVersions(req) },
   );
   const projection = parseProjection(req.query as Record<string, unknown>);
   if (!projection.attributes && !projection.excludedAttributes) {
@@ -97,7 +97,7 @@ async function patch(req: Request<{ id: string }>, res: Response) {
 
 async function remove(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  await groups.deleteGroup(ctx.db, ctx.orgId, req.params.id, { expectedVersion: expectedVersion(req) });
+  await groups.deleteGroup(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) });
   res.status(204).end();
 }
 

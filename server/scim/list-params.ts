@@ -25,6 +25,8 @@ type Raw = Record<string, unknown>;
 export function parseListParams(raw: Raw): ListParams {
   const filter = optionalString(raw, "filter");
   if (filter !== undefined && !filter.trim()) throw new ScimError(400, "invalidFilter", "filter must not be empty");
+  // PostgreSQL text cannot hold U+0000 (the query would fail), and no stored value contains one.
+  if (filter?.includes("\u0000")) throw new ScimError(400, "invalidFilter", "filter must not contain the NUL character (U+0000)");
   const sortOrder = optionalString(raw, "sortOrder")?.toLowerCase();
   if (sortOrder !== undefined && sortOrder !== "ascending" && sortOrder !== "descending") {
     throw invalidValue(`sortOrder must be "ascending" or "descending", got "${sortOrder}"`);

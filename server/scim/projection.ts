@@ -13,21 +13,55 @@ export function project(
   definition: SchemaDefinition,
   projection: Projection,
 ): Record<string, unknown> {
-  const filter = projectionFilter(projection);
+  const attributes = shortNames(projection.attributes, definition);
+  const excluded = shortNames(projection.excludedAttributes, definition);
+  const filter = projectionFilter(attributes, excluded);
   if (!filter) return resource;
-  const projected = definition.coerce(resource, "out", undefined, filter) as Record<string, unknown>;
-  // `schemas` and `id` are always returned (RFC 7643 §3.1), whatever was asked for.
-  return { schemas: resource.schemas, id: resource.id, ...projected };
+  const { schemas: _s, id: _i, ...projected } = definition.coerce(resource, "out", undefined, filter) as Record<string, unknown>;
+  // scimmy keeps an extension's whole object when `attributes` names only sub-attributes
+  // (groups.display) or unknown names: keep only the extensions that were asked for.
+  if (attributes) {
+    for (const key of Object.keys(projected)) {
+      if (key.includes(":") && !attributes.some((n) => refersTo(n, key))) delete projected[key];
+    }
+  }
+  // `schemas` and `id` are always returned (RFC 7643 §3.1), whatever was asked for;
+  // `schemas` lists the core schema and the extensions actually present.
+  const schemas = Array.isArray(resource.schemas)
+    ? resource.schemas.filter((s, i) => i === 0 || (typeof s === "string" && s in projected))
+    : resource.schemas;
+  return { schemas, id: resource.id, ...projected };
 }
 
-function projectionFilter(p: Projection): InstanceType<typeof SCIMMY.Types.Filter> | undefined {
-  // RFC 7644: attributes wins when both are given.
-  const names = p.attributes ?? p.excludedAttributes;
+/**
+ * Names as scimmy's projection understands them: a core attribute named with its
+ * schema URN (RFC 7644 §3.10, `urn:…:core:2.0:User:userName`) becomes its short name,
+ * which scimmy otherwise ignores. Extension names keep their URN.
+ */
+function shortNames(names: string[] | undefined, definition: SchemaDefinition): string[] | undefined {
   if (!names?.length) return undefined;
-  const op = p.attributes ? "pr" : "np";
+  const core = `${definition.id.toLowerCase()}:`;
   for (const n of names) {
     if (!/^[A-Za-z0-9:._$-]+$/.test(n)) throw invalidValue(`"${n}" is not an attribute name`);
   }
+  return names.map((n) => (n.toLowerCase().startsWith(core) ? n.slice(core.length) : n));
+}
+
+/** Does the requested name `n` select (part of) the extension whose URN is `urn`? */
+function refersTo(n: string, urn: string): boolean {
+  const a = n.toLowerCase();
+  const u = urn.toLowerCase();
+  return a === u || a.startsWith(`${u}:`);
+}
+
+function projectionFilter(
+  attributes: string[] | undefined,
+  excluded: string[] | undefined,
+): InstanceType<typeof SCIMMY.Types.Filter> | undefined {
+  // RFC 7644: attributes wins when both are given.
+  const names = attributes ?? excluded;
+  if (!names?.length) return undefined;
+  const op = attributes ? "pr" : "np";
   try {
     return new SCIMMY.Types.Filter(names.map((n) => `${n} ${op}`).join(" and "));
   } catch (e) {
@@ -35,15 +69,15 @@ function projectionFilter(p: Projection): InstanceType<typeof SCIMMY.Types.Filte
   }
 }
 
-/** Whether a projection lets `attr` through (used to skip loading what will not be returned). */
+/**
+ * Whether a projection lets `attr` through (used to skip loading what will not
+ * be returned). Excluding a sub-attribute (`members.display`) still returns the
+ * attribute's other sub-attributes, so only excluding the whole attribute counts.
+ */
 export function includesAttribute(p: Projection, attr: string): boolean {
   const a = attr.toLowerCase();
-  const mentions = (names: string[]) =>
-    names.some((n) => {
-      const short = n.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, "");
-      return short === a || short.startsWith(`${a}.`);
-    });
-  if (p.attributes?.length) return mentions(p.attributes);
-  if (p.excludedAttributes?.length) return !mentions(p.excludedAttributes);
+  const short = (n: string) => n.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, "");
+  if (p.attributes?.length) return p.attributes.some((n) => short(n) === a || short(n).startsWith(`${a}.`));
+  if (p.excludedAttributes?.length) return !p.excludedAttributes.some((n) => short(n) === a);
   return true;
 }

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from "express";
 import * as users from "../domain/users.ts";
 import { scimContext } from "./context.ts";
-import { etagOf, expectedVersion, notModified } from "./etag.ts";
+import { etagOf, expectedVersions, notModified } from "./etag.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
 import { listResponse, toListQuery } from "./list-response.ts";
 import { applyPatch, parsePatchRequest } from "./patch/index.ts";
@@ -60,7 +60,7 @@ async function replace(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
   const input = userInputFromBody(req.body);
   const user = await users.updateUser(ctx.db, ctx.orgId, req.params.id, () => input, {
-    expectedVersion: expectedVersion(req),
+    expectedVersions: expectedVersions(req),
   });
   await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
 }
@@ -73,14 +73,14 @@ async function patch(req: Request<{ id: string }>, res: Response) {
     ctx.orgId,
     req.params.id,
     (current) => userInputFromDocument(applyPatch(patchableUser(current), ops, userSchemaDefinition())),
-    { expectedVersion: expectedVersion(req) },
+    { expectedVersions: expectedVersions(req) },
   );
   await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
 }
 
 async function remove(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  await users.deleteUser(ctx.db, ctx.orgId, req.params.id, { expectedVersion: expectedVersion(req) });
+  await users.deleteUser(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) });
   res.status(204).end();
 }
 

@@ -62,25 +62,31 @@ export async function listGroups(db: Db, orgId: string, query: ListQuery): Promi
   return { total, items: rows.map(toGroup) };
 }
 
-/** Which of `ids` are users or groups of the organization (keys lower-cased). */
-export async function memberTypes(db: Db, orgId: string, ids: string[]): Promise<Map<string, MemberType>> {
+/**
+ * Which of `ids` are users or groups of the organization (keys lower-cased).
+ * The rows found are locked FOR KEY SHARE until the transaction ends, so a
+ * concurrent DELETE of a member waits for the membership to commit (and then
+ * removes it) instead of leaving a membership to a deleted user behind.
+ */
+export async function memberTypes(
+  trx: Transaction<Database>,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, MemberType>> {
   const found = new Map<string, MemberType>();
   for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
     const chunk = ids.slice(i, i + INSERT_CHUNK);
-    const rows = await db
-      .selectFrom("users")
-      .select([sql<string>`id::text`.as("id"), sql<MemberType>`'User'`.as("type")])
-      .where("org_id", "=", orgId)
-      .where("id", "in", chunk)
-      .unionAll(
-        db
-          .selectFrom("groups")
-          .select([sql<string>`id::text`.as("id"), sql<MemberType>`'Group'`.as("type")])
-          .where("org_id", "=", orgId)
-          .where("id", "in", chunk),
-      )
-      .execute();
-    for (const r of rows) found.set(r.id.toLowerCase(), r.type);
+    // Two statements: PostgreSQL does not allow FOR KEY SHARE with UNION.
+    for (const [table, type] of [["users", "User"], ["groups", "Group"]] as const) {
+      const rows = await trx
+        .selectFrom(table)
+        .select(sql<string>`id::text`.as("id"))
+        .where("org_id", "=", orgId)
+        .where("id", "in", chunk)
+        .forKeyShare()
+        .execute();
+      for (const r of rows) found.set(r.id.toLowerCase(), type);
+    }
   }
   return found;
 }

@@ -33,6 +33,16 @@ export interface UsersTable {
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  org_role: Generated<OrgRole>;
+  admin_role: Generated<AdminRole>;
+  manager_scope: ColumnType<ManagerScope, string | undefined, string>;
+}
+
+export type OrgRole = "admin" | "admin-readonly" | "user";
+export type AdminRole = "member" | "manager" | "administrator" | "super-administrator";
+export interface ManagerScope {
+  groups: string[];
+  permissions: string[];
 }
 
 export interface UserEmailsTable {
@@ -65,6 +75,59 @@ export interface GroupMembersTable {
   created_at: DefaultTimestamp;
 }
 
+export interface OrgDomainsTable {
+  org_id: string;
+  name: string;
+  verification_token: string;
+  status: "pending" | "verified";
+  created_at: DefaultTimestamp;
+  verified_at: Timestamp | null;
+}
+
+export interface ProductsTable {
+  org_id: string;
+  key: string;
+  seats: number;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface UserProductsTable {
+  org_id: string;
+  user_id: string;
+  product_key: string;
+}
+
+export interface GroupProductsTable {
+  org_id: string;
+  group_id: string;
+  product_key: string;
+}
+
+export type SeatStatus = "granted" | "pending";
+
+export interface SeatAssignmentsTable {
+  org_id: string;
+  product_key: string;
+  user_id: string;
+  status: SeatStatus;
+  requested_at: DefaultTimestamp;
+  granted_at: Timestamp | null;
+}
+
+export interface AuditEventsTable {
+  org_id: string;
+  id: string;
+  at: DefaultTimestamp;
+  actor_kind: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_label: string | null;
+  details: Json;
+}
+
 export interface Database {
   orgs: OrgsTable;
   scim_tokens: ScimTokensTable;
@@ -72,6 +135,12 @@ export interface Database {
   user_emails: UserEmailsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  org_domains: OrgDomainsTable;
+  products: ProductsTable;
+  user_products: UserProductsTable;
+  group_products: GroupProductsTable;
+  seat_assignments: SeatAssignmentsTable;
+  audit_events: AuditEventsTable;
 }
 
 export type OrgRow = Selectable<OrgsTable>;
@@ -83,3 +152,6 @@ export type UserEmailRow = Selectable<UserEmailsTable>;
 export type GroupRow = Selectable<GroupsTable>;
 export type NewGroupRow = Insertable<GroupsTable>;
 export type GroupMemberRow = Selectable<GroupMembersTable>;
+export type OrgDomainRow = Selectable<OrgDomainsTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -102,6 +102,25 @@ export async function groupsOfMembers(db: Db, orgId: string, memberIds: string[]
 }
 
 /**
+ * Locks (FOR UPDATE, in id order) the groups that list `memberId`. Deleting a
+ * member takes these before the member's own row, the order adding members
+ * takes them in (the group, then its members FOR KEY SHARE), so a delete and
+ * an add of the same membership queue up instead of deadlocking.
+ */
+export async function lockGroupsOf(trx: Transaction<Database>, orgId: string, memberId: string): Promise<void> {
+  await trx
+    .selectFrom("groups")
+    .select("id")
+    .where("org_id", "=", orgId)
+    .where("id", "in", (eb) =>
+      eb.selectFrom("group_members").select("group_id").where("org_id", "=", orgId).where("member_id", "=", memberId),
+    )
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+}
+
+/**
  * Removes a user or group from every group that lists it, bumping those groups'
  * versions: their member lists changed, so their ETags and lastModified must too.
  */

@@ -1,0 +1,95 @@
+import { CliFailure } from "./io.ts";
+
+/** The operator API's shapes (server/http/admin-routes.ts). */
+export interface OrgJson {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface TokenJson {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreatedTokenJson extends TokenJson {
+  token: string;
+  scimUrl: string;
+}
+
+export interface AdminClientOptions {
+  baseUrl: string;
+  adminToken: string;
+  fetch: typeof fetch;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * A client of /admin/v1 over HTTP, so the CLI works against any deployment.
+ * Every failure becomes a CliFailure carrying the server's own message.
+ */
+export function adminClient({ baseUrl, adminToken, fetch, timeoutMs = DEFAULT_TIMEOUT_MS }: AdminClientOptions) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${baseUrl}/admin/v1${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw new CliFailure(`cannot reach ${baseUrl}: ${networkReason(e, timeoutMs)}`, "unreachable");
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    const parsed = parseJson(text);
+    if (!res.ok) {
+      const { error, message } = (parsed ?? {}) as { error?: unknown; message?: unknown };
+      throw new CliFailure(
+        typeof message === "string" ? message : `HTTP ${res.status} ${res.statusText} from ${url}`,
+        typeof error === "string" ? error : "http_error",
+        res.status,
+      );
+    }
+    if (parsed === undefined) throw new CliFailure(`${url} did not answer JSON: is --url a scim-gate server?`, "bad_response", res.status);
+    return parsed as T;
+  }
+
+  const org = (id: string) => `/orgs/${encodeURIComponent(id)}`;
+  return {
+    createOrg: (name: string) => call<OrgJson>("POST", "/orgs", { name }),
+    getOrg: (id: string) => call<OrgJson>("GET", org(id)),
+    listOrgs: async () => (await call<{ orgs: OrgJson[] }>("GET", "/orgs")).orgs,
+    createToken: (orgId: string, label: string) => call<CreatedTokenJson>("POST", `${org(orgId)}/scim-tokens`, { label }),
+    listTokens: async (orgId: string) => (await call<{ tokens: TokenJson[] }>("GET", `${org(orgId)}/scim-tokens`)).tokens,
+    revokeToken: (orgId: string, tokenId: string) =>
+      call<void>("DELETE", `${org(orgId)}/scim-tokens/${encodeURIComponent(tokenId)}`),
+  };
+}
+
+export type AdminClient = ReturnType<typeof adminClient>;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** fetch reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND…) is in its cause. */
+function networkReason(e: unknown, timeoutMs: number): string {
+  if ((e as { name?: string }).name === "TimeoutError") return `no answer within ${timeoutMs / 1000}s`;
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}

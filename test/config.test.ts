@@ -1,0 +1,96 @@
+// parseConfig: defaults, normalisation, and every problem reported at once so boot fails with one clear message.
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../server/config.ts";
+
+const problemsOf = (env: Record<string, string | undefined>): string[] => {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("parseConfig", () => {
+  it("defaults to port 8080, a public URL on that port, ./data, PGlite, no admin token and info logs", () => {
+    expect(parseConfig({})).toEqual({
+      port: 8080,
+      publicUrl: "http://localhost:8080",
+      databaseUrl: undefined,
+      dataDir: "./data",
+      adminToken: undefined,
+      logLevel: "info",
+    });
+  });
+
+  it("treats empty strings like unset variables", () => {
+    expect(parseConfig({ PORT: "", PUBLIC_URL: "", DATABASE_URL: "", DATA_DIR: "", ADMIN_TOKEN: "", LOG_LEVEL: "" })).toEqual(parseConfig({}));
+  });
+
+  it("derives the default public URL from PORT", () => {
+    expect(parseConfig({ PORT: "3000" }).publicUrl).toBe("http://localhost:3000");
+  });
+
+  it("reads every variable and drops a trailing slash from PUBLIC_URL", () => {
+    const config = parseConfig({
+      PORT: "9000",
+      PUBLIC_URL: "https://scim.example.com/",
+      DATABASE_URL: "postgresql://u:p@db:5432/scim",
+      DATA_DIR: "/var/lib/scim-gate",
+      ADMIN_TOKEN: "0123456789abcdef",
+      LOG_LEVEL: "DEBUG",
+    });
+    expect(config).toEqual({
+      port: 9000,
+      publicUrl: "https://scim.example.com",
+      databaseUrl: "postgresql://u:p@db:5432/scim",
+      dataDir: "/var/lib/scim-gate",
+      adminToken: "0123456789abcdef",
+      logLevel: "debug",
+    });
+  });
+
+  it("returns a frozen object", () => {
+    expect(Object.isFrozen(parseConfig({}))).toBe(true);
+  });
+
+  it("refuses an ADMIN_TOKEN shorter than 16 characters and accepts 16", () => {
+    expect(problemsOf({ ADMIN_TOKEN: "0123456789abcde" })).toEqual([expect.stringContaining("ADMIN_TOKEN must be at least 16")]);
+    expect(parseConfig({ ADMIN_TOKEN: "0123456789abcdef" }).adminToken).toBe("0123456789abcdef");
+  });
+
+  it.each([
+    ["PORT", "http"],
+    ["PORT", "-1"],
+    ["PORT", "65536"],
+    ["PORT", "80.5"],
+    ["PUBLIC_URL", "not a url"],
+    ["PUBLIC_URL", "ftp://scim.example.com"],
+    ["DATABASE_URL", "mysql://db/scim"],
+    ["LOG_LEVEL", "verbose"],
+  ])("refuses %s=%s and names the variable", (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems[0]).toMatch(new RegExp(`^${name} `));
+  });
+
+  it("does not echo a refused DATABASE_URL, which may hold a password", () => {
+    expect(problemsOf({ DATABASE_URL: "mysql://admin:hunter2@db/scim" }).join("\n")).not.toContain("hunter2");
+  });
+
+  it("reports every invalid value at once, in one error message", () => {
+    let error: unknown;
+    try {
+      parseConfig({ PORT: "abc", PUBLIC_URL: "ftp://x", DATABASE_URL: "sqlite://db", ADMIN_TOKEN: "short", LOG_LEVEL: "loud" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toHaveLength(5);
+    for (const name of ["PORT", "PUBLIC_URL", "DATABASE_URL", "ADMIN_TOKEN", "LOG_LEVEL"]) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+      expect(message).toContain(name);
+    }
+  });
+});
