@@ -3,21 +3,28 @@ import type { Config } from "./config.ts";
 import { operatorAuth } from "./http/admin-auth.ts";
 import { adminRouter } from "./http/admin-routes.ts";
 import { HttpError, httpErrorHandler } from "./http/error-map.ts";
+import { domainsRouter } from "./http/domains-routes.ts";
 import { healthRouter } from "./http/health.ts";
+import { productsRouter } from "./http/products-routes.ts";
+import { createTxtResolver, type TxtResolver } from "./lib/dns-txt.ts";
 import type { Logger } from "./logger.ts";
 import { scimRouter } from "./scim/router.ts";
 import type { DatabaseHandle } from "./storage/database.ts";
 
 export interface AppDeps {
-  config: Pick<Config, "publicUrl" | "adminToken">;
+  config: Pick<Config, "publicUrl" | "adminToken"> & Partial<Pick<Config, "dnsServers">>;
   database: DatabaseHandle;
   logger: Logger;
+  /** TXT lookups for domain verification; defaults to Node's resolver on config.dnsServers. */
+  resolveTxt?: TxtResolver;
 }
 
 export const SCIM_PATH = "/scim/v2";
 
 /** Composition root: wires routers to their dependencies. Reads no environment. */
-export function createApp({ config, database, logger }: AppDeps): Express {
+export function createApp({ config, database, logger, resolveTxt }: AppDeps): Express {
+  const db = database.db;
+  const scimBaseUrl = `${config.publicUrl}${SCIM_PATH}`;
   const app = express();
   app.disable("x-powered-by");
   // Plain key=value parsing: no nested objects or arrays from the query string.
@@ -26,8 +33,14 @@ export function createApp({ config, database, logger }: AppDeps): Express {
   app.set("etag", false);
 
   app.use(healthRouter(database.ping));
-  app.use(SCIM_PATH, scimRouter({ db: database.db, baseUrl: `${config.publicUrl}${SCIM_PATH}`, logger }));
-  app.use("/admin/v1", operatorAuth(config.adminToken), adminRouter(database.db, `${config.publicUrl}${SCIM_PATH}`));
+  app.use(SCIM_PATH, scimRouter({ db, baseUrl: scimBaseUrl, logger }));
+
+  const admin = express.Router();
+  admin.use(operatorAuth(config.adminToken));
+  admin.use("/orgs/:org/domains", domainsRouter({ db, resolveTxt: resolveTxt ?? createTxtResolver(config.dnsServers ?? []) }));
+  admin.use("/orgs/:org", productsRouter({ db }));
+  admin.use(adminRouter(db, scimBaseUrl));
+  app.use("/admin/v1", admin);
   app.use((req) => {
     throw new HttpError(404, "not_found", `Nothing at ${req.method} ${req.path}`);
   });

@@ -1,3 +1,5 @@
+import { parseDnsServers } from "./lib/dns-txt.ts";
+
 /**
  * Configuration is parsed once, at the edge, into one frozen object; every
  * problem is reported at once so an operator fixes them in one go.
@@ -12,6 +14,8 @@ export interface Config {
   readonly dataDir: string;
   readonly adminToken: string | undefined;
   readonly logLevel: LogLevel;
+  /** DNS servers for domain verification (IP[:port]); empty means the system resolvers. */
+  readonly dnsServers: readonly string[];
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -52,6 +56,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
 
+  const dns = parseDnsServers(env.DNS_SERVERS);
+  problems.push(...dns.problems);
+
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -60,5 +67,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: env.DATA_DIR?.trim() || "./data",
     adminToken,
     logLevel,
+    dnsServers: Object.freeze([...dns.servers]),
   });
 }

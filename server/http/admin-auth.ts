@@ -1,4 +1,5 @@
 import type { RequestHandler, Response } from "express";
+import type { Actor } from "../domain/actor.ts";
 import { constantTimeEqual } from "../lib/secrets.ts";
 import { HttpError } from "./error-map.ts";
 
@@ -16,6 +17,7 @@ export function operatorAuth(adminToken: string | undefined): RequestHandler {
     if (!match || !constantTimeEqual(match[1]!, adminToken)) {
       refuse(res, "unauthorized", "Authorization: Bearer <ADMIN_TOKEN> is required");
     }
+    res.locals.actor = { kind: "operator" } satisfies Actor;
     next();
   };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
+import { PGliteDialect } from "./pglite-dialect.ts";
 import pg from "pg";
 import type { Database } from "./tables.ts";
 
