@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onIdleError: (err) => logger.warn({ err }, "idle database connection failed; the pool replaces it"),
+  });
   const migrated = await migrateToLatest(database.db);
   if (migrated.error) {
     logger.fatal({ err: migrated.error }, "database migration failed");

@@ -21,6 +21,7 @@ describe("parseConfig", () => {
       dataDir: "./data",
       adminToken: undefined,
       logLevel: "info",
+      dnsServers: [],
     });
   });
 
@@ -40,6 +41,7 @@ describe("parseConfig", () => {
       DATA_DIR: "/var/lib/scim-gate",
       ADMIN_TOKEN: "0123456789abcdef",
       LOG_LEVEL: "DEBUG",
+      DNS_SERVERS: "127.0.0.1:5353, [::1]:53",
     });
     expect(config).toEqual({
       port: 9000,
@@ -48,7 +50,12 @@ describe("parseConfig", () => {
       dataDir: "/var/lib/scim-gate",
       adminToken: "0123456789abcdef",
       logLevel: "debug",
+      dnsServers: ["127.0.0.1:5353", "[::1]:53"],
     });
+  });
+
+  it("refuses a DNS server that is not an IP address", () => {
+    expect(problemsOf({ DNS_SERVERS: "dns.example.com" })).toEqual([expect.stringContaining("must be an IP address")]);
   });
 
   it("returns a frozen object", () => {

@@ -65,3 +65,6 @@ export class SeatLimitError extends DomainError {
     super(`product "${product}" has no free seat (${assigned} of ${seats} assigned); free a seat or buy more`);
   }
 }
+
+/** A write rolled back by a deadlock or serialization failure: the same request may simply be retried. */
+export { isTransientConflict } from "../storage/pg-errors.ts";

@@ -2,10 +2,14 @@ import type { Kysely, Transaction } from "kysely";
 import { isUuid, uuidv7 } from "../lib/ids.ts";
 import * as repo from "../storage/groups-repo.ts";
 import { lockGroupsOf, removeFromAllGroups } from "../storage/users-repo.ts";
+import type { Actor } from "./actor.ts";
+import { recordAudit, summarizeChange } from "./audit.ts";
+import { reconcileGroupMembers, releaseGroupSeats } from "./seats.ts";
 import type { Database, MemberType } from "../storage/tables.ts";
 import { InvalidValueError, NotFoundError, VersionMismatchError } from "./errors.ts";
 import type { ListQuery, Page } from "./list-query.ts";
-import { assertIndexable, assertStorableText, type WriteOptions } from "./users.ts";
+import { assertIndexable, assertStorableText } from "./text-rules.ts";
+import type { WriteOptions } from "./users.ts";
 
 export interface GroupInput {
   displayName: string;
@@ -63,6 +67,7 @@ export async function createGroup(
   orgId: string,
   input: GroupInput,
   members: MemberRef[],
+  actor: Actor,
 ): Promise<Group> {
   validate(input);
   return db.transaction().execute(async (trx) => {
@@ -78,7 +83,13 @@ export async function createGroup(
       updated_at: now,
     });
     await addMembers(trx, orgId, id, members);
-    return repo.toGroup(row);
+    const group = repo.toGroup(row);
+    await recordAudit(trx, orgId, actor, {
+      action: "group.created",
+      target: { type: "Group", id, label: group.displayName },
+      details: { changes: summarizeChange(undefined, auditView(group)), members: membershipSummary([{ kind: "add", members }]) },
+    });
+    return group;
   });
 }
 
@@ -92,7 +103,8 @@ export async function updateGroup(
   id: string,
   next: (current: Group) => GroupInput,
   changes: MembershipChange[],
-  options: WriteOptions = {},
+  options: WriteOptions,
+  actor: Actor,
 ): Promise<Group> {
   if (!isUuid(id)) throw new NotFoundError("Group", id);
   return db.transaction().execute(async (trx) => {
@@ -100,6 +112,8 @@ export async function updateGroup(
     const input = next(current);
     validate(input);
     for (const change of changes) await applyChange(trx, orgId, id, change);
+    // Members joined or left: their seats from this group's products follow (set-based, see seats.ts).
+    if (changes.length) await reconcileGroupMembers(trx, orgId, id);
     const row = await repo.updateGroup(trx, orgId, id, {
       display_name: input.displayName,
       external_id: input.externalId,
@@ -107,7 +121,13 @@ export async function updateGroup(
       version: current.version + 1,
       updated_at: new Date(),
     });
-    return repo.toGroup(row);
+    const group = repo.toGroup(row);
+    await recordAudit(trx, orgId, actor, {
+      action: "group.updated",
+      target: { type: "Group", id, label: group.displayName },
+      details: { changes: summarizeChange(auditView(current), auditView(group)), members: membershipSummary(changes) },
+    });
+    return group;
   });
 }
 
@@ -115,15 +135,38 @@ export async function deleteGroup(
   db: Kysely<Database>,
   orgId: string,
   id: string,
-  options: WriteOptions = {},
+  options: WriteOptions,
+  actor: Actor,
 ): Promise<void> {
   if (!isUuid(id)) throw new NotFoundError("Group", id);
   await db.transaction().execute(async (trx) => {
     // A group may itself be a member of other groups: lock those first (see lockGroupsOf).
     await lockGroupsOf(trx, orgId, id);
-    await lockGroup(trx, orgId, id, options);
+    const current = await lockGroup(trx, orgId, id, options);
     await removeFromAllGroups(trx, orgId, id);
-    await repo.deleteGroup(trx, orgId, id); // its own member rows go by cascade
+    // Its members lose the seats they held through it (and pending users move up).
+    await releaseGroupSeats(trx, orgId, id);
+    await repo.deleteGroup(trx, orgId, id); // its own member and product rows go by cascade
+    await recordAudit(trx, orgId, actor, {
+      action: "group.deleted",
+      target: { type: "Group", id, label: current.displayName },
+      details: { changes: summarizeChange(auditView(current), undefined) },
+    });
+  });
+}
+
+function auditView(group: Group): Record<string, unknown> {
+  return { ...group.profile, displayName: group.displayName };
+}
+
+// The audit trail names at most this many member ids per change; counts are always exact.
+const AUDITED_IDS = 50;
+
+/** A short record of membership changes: kinds, counts and the first ids, never a 100,000-member list. */
+function membershipSummary(changes: MembershipChange[]) {
+  return changes.map((c) => {
+    const ids = c.kind === "remove" ? c.ids : c.kind === "removeAll" ? [] : c.members.map((m) => m.value);
+    return { kind: c.kind, count: ids.length, ids: ids.slice(0, AUDITED_IDS) };
   });
 }
 

@@ -1,11 +1,18 @@
-import type { Expression, Kysely, SqlBool, Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { isUuid, uuidv7 } from "../lib/ids.ts";
 import { hashPassword } from "../lib/password.ts";
 import { isUniqueViolation } from "../storage/pg-errors.ts";
 import type { Database } from "../storage/tables.ts";
 import * as repo from "../storage/users-repo.ts";
+import type { Actor } from "./actor.ts";
+import { recordAudit, summarizeChange } from "./audit.ts";
+import { assertAddressesAllowed, normaliseEmail } from "./domains.ts";
 import { InvalidValueError, NotFoundError, UniquenessError, VersionMismatchError } from "./errors.ts";
 import type { ListQuery, Page } from "./list-query.ts";
+import { DEFAULT_ROLES, type Roles, parseRoles, rolesFromScimValues } from "./roles.ts";
+import { releaseUserSeats, syncUserSeats } from "./seats.ts";
+import { guardLastSuperAdmin } from "./super-admin-guard.ts";
+import { assertIndexable, assertStorableText } from "./text-rules.ts";
 
 export interface EmailInput {
   value: string;
@@ -13,17 +20,21 @@ export interface EmailInput {
   primary: boolean;
 }
 
-/** What a protocol hands the domain to create or replace a user. */
+/** What a protocol (SCIM, CSV import, admin API) hands the domain to create or replace a user. */
 export interface UserInput {
   userName: string;
   externalId: string | null;
   displayName: string | null;
   active: boolean;
   emails: EmailInput[];
-  /** The whole attribute document as the protocol will render it back (no id, meta, password). */
+  /** The whole attribute document as the protocol will render it back (no id, meta, password, roles). */
   profile: Record<string, unknown>;
   /** A new password to store (hashed), or undefined to keep the current one. */
   password?: string | undefined;
+  /** Products the user is given directly (SCIM `entitlements` values). */
+  products: string[];
+  /** Role values as an identity provider sends them (SCIM `roles`); see roles.ts for what they may change. */
+  roleValues: string[];
 }
 
 export interface User {
@@ -34,6 +45,7 @@ export interface User {
   displayName: string | null;
   active: boolean;
   profile: Record<string, unknown>;
+  roles: Roles;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -57,86 +69,171 @@ export async function getUser(db: Kysely<Database>, orgId: string, id: string): 
   return repo.toUser(row);
 }
 
-export async function listUsers(
-  db: Kysely<Database>,
-  orgId: string,
-  query: ListQuery,
-): Promise<Page<User>> {
+export async function listUsers(db: Kysely<Database>, orgId: string, query: ListQuery): Promise<Page<User>> {
   return repo.listUsers(db, orgId, query);
 }
 
-export async function groupsOfUsers(
-  db: Kysely<Database>,
-  orgId: string,
-  userIds: string[],
-): Promise<Map<string, UserGroupRef[]>> {
+export async function groupsOfUsers(db: Kysely<Database>, orgId: string, userIds: string[]) {
   return repo.groupsOfMembers(db, orgId, userIds);
 }
 
-export async function createUser(db: Kysely<Database>, orgId: string, input: UserInput): Promise<User> {
-  validate(input);
+export async function createUser(db: Kysely<Database>, orgId: string, input: UserInput, actor: Actor): Promise<User> {
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return uniqueUserName(input.userName, () =>
-    db.transaction().execute(async (trx) => {
-      const now = new Date();
-      const row = await repo.insertUser(trx, {
-        org_id: orgId,
-        id: uuidv7(now.getTime()),
-        ...columnsOf(input),
-        password_hash: passwordHash,
-        created_at: now,
-        updated_at: now,
-      });
-      await repo.replaceEmails(trx, orgId, row.id, input.emails);
-      return repo.toUser(row);
-    }),
+    db.transaction().execute((trx) => insertUser(trx, orgId, input, passwordHash, actor)),
   );
 }
 
 /**
+ * Creates a user inside the caller's transaction (CSV import runs each row in
+ * a savepoint of one transaction). Every rule of createUser applies.
+ */
+export async function createUserInTransaction(
+  trx: Transaction<Database>,
+  orgId: string,
+  input: UserInput,
+  actor: Actor,
+): Promise<User> {
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  return uniqueUserName(input.userName, () => insertUser(trx, orgId, input, passwordHash, actor));
+}
+
+async function insertUser(
+  trx: Transaction<Database>,
+  orgId: string,
+  raw: UserInput,
+  passwordHash: string | null,
+  actor: Actor,
+): Promise<User> {
+  const input = normalise(raw);
+  validate(input);
+  await assertAddressesAllowed(trx, orgId, input);
+  const roles = rolesFromScimValues(input.roleValues, DEFAULT_ROLES);
+  const now = new Date();
+  const row = await repo.insertUser(trx, {
+    org_id: orgId,
+    id: uuidv7(now.getTime()),
+    ...columnsOf(input, roles),
+    password_hash: passwordHash,
+    created_at: now,
+    updated_at: now,
+  });
+  await repo.replaceEmails(trx, orgId, row.id, input.emails);
+  await syncUserSeats(trx, orgId, row.id, { active: input.active, directProducts: input.products });
+  const user = repo.toUser(row);
+  await recordAudit(trx, orgId, actor, {
+    action: "user.created",
+    target: { type: "User", id: user.id, label: user.userName },
+    details: { changes: summarizeChange(undefined, auditView(user)) },
+  });
+  return user;
+}
+
+/**
  * Replaces a user inside one transaction. `next` receives the locked current
- * state, so PATCH can compute the new document from exactly what it replaces.
+ * state, so PATCH computes the new document from exactly what it replaces.
  */
 export async function updateUser(
   db: Kysely<Database>,
   orgId: string,
   id: string,
   next: (current: User) => UserInput,
-  options: WriteOptions = {},
+  options: WriteOptions,
+  actor: Actor,
 ): Promise<User> {
   if (!isUuid(id)) throw new NotFoundError("User", id);
-  return uniqueUserName(undefined, () =>
-    db.transaction().execute(async (trx) => {
-      const current = await lockUser(trx, orgId, id, options);
-      const input = next(current);
-      validate(input);
-      const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-      const row = await repo.updateUser(trx, orgId, id, {
-        ...columnsOf(input),
-        ...(passwordHash === undefined ? {} : { password_hash: passwordHash }),
-        version: current.version + 1,
-        updated_at: new Date(),
-      });
-      await repo.replaceEmails(trx, orgId, id, input.emails);
-      return repo.toUser(row);
-    }),
+  let attempted: string | undefined;
+  return uniqueUserName(
+    () => attempted,
+    () =>
+      db.transaction().execute(async (trx) => {
+        const current = await lockUser(trx, orgId, id, options);
+        const input = normalise(next(current));
+        attempted = input.userName;
+        validate(input);
+        // Addresses are checked when they change, so a user whose domain rules
+        // changed since can still be suspended or deleted by its identity provider.
+        if (addressesChanged(current, input)) await assertAddressesAllowed(trx, orgId, input);
+        const roles = rolesFromScimValues(input.roleValues, current.roles);
+        return writeUpdate(trx, current, input, roles, actor);
+      }),
   );
 }
 
-/** Deletes the user, its emails and every membership it holds (RFC 7644 §3.6). */
+/** Suspend (active=false: seats freed, sign-in refused, data kept) or restore a user. */
+export async function setUserActive(db: Kysely<Database>, orgId: string, id: string, active: boolean, actor: Actor) {
+  return updateUser(db, orgId, id, (current) => ({ ...inputOf(current), active }), {}, actor);
+}
+
+/** Roles set by people (operator, organization admins): the only way to grant super administrator. */
+export async function setUserRoles(db: Kysely<Database>, orgId: string, id: string, rolesInput: unknown, actor: Actor) {
+  if (!isUuid(id)) throw new NotFoundError("User", id);
+  return db.transaction().execute(async (trx) => {
+    const current = await lockUser(trx, orgId, id, {});
+    const roles = parseRoles(rolesInput, current.roles);
+    return writeUpdate(trx, current, inputOf(current), roles, actor);
+  });
+}
+
+async function writeUpdate(trx: Transaction<Database>, current: User, input: UserInput, roles: Roles, actor: Actor) {
+  await guardLastSuperAdmin(trx, current, { active: input.active, adminRole: roles.adminRole });
+  const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+  const row = await repo.updateUser(trx, current.orgId, current.id, {
+    ...columnsOf(input, roles),
+    ...(passwordHash === undefined ? {} : { password_hash: passwordHash }),
+    version: current.version + 1,
+    updated_at: new Date(),
+  });
+  await repo.replaceEmails(trx, current.orgId, current.id, input.emails);
+  await syncUserSeats(trx, current.orgId, current.id, { active: input.active, directProducts: input.products });
+  const user = repo.toUser(row);
+  const action = current.active === user.active ? "user.updated" : user.active ? "user.restored" : "user.suspended";
+  await recordAudit(trx, current.orgId, actor, {
+    action,
+    target: { type: "User", id: user.id, label: user.userName },
+    details: { changes: summarizeChange(auditView(current), auditView(user)) },
+  });
+  return user;
+}
+
+/** Deletes the user, its emails, seats and every membership it holds (RFC 7644 §3.6). */
 export async function deleteUser(
   db: Kysely<Database>,
   orgId: string,
   id: string,
-  options: WriteOptions = {},
+  options: WriteOptions,
+  actor: Actor,
 ): Promise<void> {
   if (!isUuid(id)) throw new NotFoundError("User", id);
   await db.transaction().execute(async (trx) => {
     await repo.lockGroupsOf(trx, orgId, id);
-    await lockUser(trx, orgId, id, options);
+    const current = await lockUser(trx, orgId, id, options);
+    await guardLastSuperAdmin(trx, current, "deleted");
     await repo.removeFromAllGroups(trx, orgId, id);
+    await releaseUserSeats(trx, orgId, id);
     await repo.deleteUser(trx, orgId, id);
+    await recordAudit(trx, orgId, actor, {
+      action: "user.deleted",
+      target: { type: "User", id, label: current.userName },
+      details: { changes: summarizeChange(auditView(current), undefined) },
+    });
   });
+}
+
+/** The input that would write a user back unchanged (admin actions that change one thing). */
+export function inputOf(user: User): UserInput {
+  const emails = Array.isArray(user.profile.emails) ? (user.profile.emails as Record<string, unknown>[]) : [];
+  const entitlements = Array.isArray(user.profile.entitlements) ? (user.profile.entitlements as { value?: unknown }[]) : [];
+  return {
+    userName: user.userName,
+    externalId: user.externalId,
+    displayName: user.displayName,
+    active: user.active,
+    emails: emails.map((e) => ({ value: String(e.value ?? ""), type: typeof e.type === "string" ? e.type : null, primary: e.primary === true })),
+    profile: user.profile,
+    products: entitlements.map((e) => String(e.value ?? "")),
+    roleValues: [],
+  };
 }
 
 async function lockUser(trx: Transaction<Database>, orgId: string, id: string, options: WriteOptions): Promise<User> {
@@ -146,6 +243,22 @@ async function lockUser(trx: Transaction<Database>, orgId: string, id: string, o
     throw new VersionMismatchError("User", id, row.version);
   }
   return repo.toUser(row);
+}
+
+/** Email domains are lower-cased (RFC 7643 §4.1.2 canonical form); local parts and userName are kept as sent. */
+function normalise(input: UserInput): UserInput {
+  const emails = input.emails.map((e) => ({ ...e, value: normaliseEmail(e.value) }));
+  const profileEmails = Array.isArray(input.profile.emails)
+    ? (input.profile.emails as Record<string, unknown>[]).map((e) =>
+        typeof e.value === "string" ? { ...e, value: normaliseEmail(e.value) } : e,
+      )
+    : undefined;
+  return {
+    ...input,
+    emails,
+    profile: profileEmails ? { ...input.profile, emails: profileEmails } : input.profile,
+    products: [...new Set(input.products)],
+  };
 }
 
 function validate(input: UserInput): void {
@@ -160,71 +273,42 @@ function validate(input: UserInput): void {
   assertStorableText(input.profile);
 }
 
-/**
- * Longest value of a column with a btree index (userName, externalId,
- * displayName, emails.value, a group's displayName and externalId). PostgreSQL
- * refuses index entries above about 2.7 kB; 512 UTF-16 code units are at most
- * 1.5 kB of UTF-8.
- */
-export const MAX_INDEXED_LENGTH = 512;
-
-export function assertIndexable(name: string, value: string | null): void {
-  if (value !== null && value.length > MAX_INDEXED_LENGTH) {
-    throw new InvalidValueError(`${name} is ${value.length} characters long; the limit is ${MAX_INDEXED_LENGTH}`);
-  }
+function addressesChanged(current: User, input: UserInput): boolean {
+  const before = inputOf(current);
+  const key = (u: Pick<UserInput, "userName" | "emails">) =>
+    JSON.stringify([u.userName.toLowerCase(), u.emails.map((e) => [e.value.toLowerCase(), e.type?.toLowerCase() ?? null, e.primary])]);
+  return key(before) !== key(input);
 }
 
-// An unpaired UTF-16 surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * Refuses strings PostgreSQL cannot store, anywhere in an attribute document:
- * U+0000 (text and jsonb both reject it) and unpaired surrogates (jsonb rejects
- * them; text would silently store U+FFFD instead). Both are valid JSON escapes
- * (\u0000, \ud800), so they arrive through the protocol untouched.
- */
-export function assertStorableText(value: unknown, path = ""): void {
-  if (typeof value === "string") {
-    const where = path || "a value";
-    if (value.includes("\u0000")) throw new InvalidValueError(`${where} contains the NUL character (U+0000), which cannot be stored`);
-    if (LONE_SURROGATE.test(value)) {
-      throw new InvalidValueError(`${where} contains an unpaired UTF-16 surrogate (not valid Unicode text), which cannot be stored`);
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => assertStorableText(v, `${path}[${i}]`));
-  } else if (typeof value === "object" && value !== null) {
-    for (const [k, v] of Object.entries(value)) {
-      assertStorableText(k, path ? `${path}.${k}` : k);
-      assertStorableText(v, path ? `${path}.${k}` : k);
-    }
-  }
-}
-
-function columnsOf(input: UserInput) {
+function columnsOf(input: UserInput, roles: Roles) {
   return {
     user_name: input.userName,
     external_id: input.externalId,
     display_name: input.displayName,
     active: input.active,
     resource: JSON.stringify(input.profile),
+    org_role: roles.orgRole,
+    admin_role: roles.adminRole,
+    manager_scope: JSON.stringify(roles.managerScope),
   };
 }
 
+/** What the audit trail records of a user: its attributes and roles, never its password. */
+function auditView(user: User): Record<string, unknown> {
+  return { ...user.profile, userName: user.userName, active: user.active, roles: user.roles };
+}
+
 /** Maps the unique index on (org_id, lower(user_name)) to a domain error. */
-async function uniqueUserName<T>(userName: string | undefined, write: () => Promise<T>): Promise<T> {
+async function uniqueUserName<T>(userName: string | (() => string | undefined), write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (e) {
     if (isUniqueViolation(e, USER_NAME_INDEX)) {
+      const name = typeof userName === "function" ? userName() : userName;
       throw new UniquenessError(
-        userName
-          ? `userName "${userName}" is already taken in this organization (userName is unique, case-insensitively)`
-          : "userName is already taken in this organization (userName is unique, case-insensitively)",
+        `userName ${name ? `"${name}" ` : ""}is already taken in this organization (userName is unique, case-insensitively)`,
       );
     }
     throw e;
   }
 }
-
-export type { ListQuery, Page };
-export type UserFilter = Expression<SqlBool>;

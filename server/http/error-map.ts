@@ -12,6 +12,7 @@ import {
   VersionMismatchError,
 } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
+import { isTransientConflict } from "../domain/errors.ts";
 
 /** An admin-API error: `{ "error": code, "message": text }` with an HTTP status. */
 export class HttpError extends Error {
@@ -40,6 +41,9 @@ export function toHttpError(err: unknown): HttpError | undefined {
   const type = (err as { type?: string } | null)?.type;
   if (type === "entity.parse.failed") return new HttpError(400, "invalid_json", "The request body is not valid JSON");
   if (type === "entity.too.large") return new HttpError(413, "too_large", "The request body is too large");
+  if (isTransientConflict(err)) {
+    return new HttpError(503, "retry", "The request collided with a concurrent change and was rolled back; retry it");
+  }
   return undefined;
 }
 

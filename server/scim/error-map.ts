@@ -13,6 +13,7 @@ import {
   VersionMismatchError,
 } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
+import { isTransientConflict } from "../domain/errors.ts";
 import { ScimError } from "./scim-error.ts";
 import { sendScim } from "./send.ts";
 
@@ -47,13 +48,20 @@ export function toScimError(err: unknown): ScimError | undefined {
   if (type === "encoding.unsupported" || type === "charset.unsupported") {
     return new ScimError(415, undefined, "Unsupported request body encoding; send UTF-8 JSON");
   }
+  if (isTransientConflict(err)) {
+    // Identity providers retry on 503 with Retry-After; the whole write was rolled back.
+    return new ScimError(503, undefined, "The request collided with a concurrent change and was rolled back; retry it", 1);
+  }
   return undefined;
 }
 
 export function scimErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const scim = toScimError(err);
-    if (scim) return sendScim(res, scim.status, scim.toJSON());
+    if (scim) {
+      if (scim.retryAfter !== undefined) res.set("Retry-After", String(scim.retryAfter));
+      return sendScim(res, scim.status, scim.toJSON());
+    }
     // Unknown errors are bugs or outages: log the cause, never leak it.
     logger.error({ err, method: req.method, url: req.originalUrl }, "unhandled error in SCIM request");
     sendScim(res, 500, new ScimError(500, undefined, "Internal server error").toJSON());

@@ -53,7 +53,7 @@ async function read(req: Request<{ id: string }>, res: Response) {
 async function create(req: Request, res: Response) {
   const ctx = scimContext(req);
   const { input, members } = groupFromBody(req.body);
-  const group = await groups.createGroup(ctx.db, ctx.orgId, input, members);
+  const group = await groups.createGroup(ctx.db, ctx.orgId, input, members, ctx.actor);
   res.set("Location", `${ctx.baseUrl}/Groups/${group.id}`);
   await respond(req, res, 201, group, parseProjection(req.query as Record<string, unknown>));
 }
@@ -63,7 +63,7 @@ async function replace(req: Request<{ id: string }>, res: Response) {
   const { input, members } = groupFromBody(req.body);
   const group = await groups.updateGroup(ctx.db, ctx.orgId, req.params.id, () => input, [{ kind: "replace", members }], {
     expectedVersions: expectedVersions(req),
-  });
+  }, ctx.actor);
   await respond(req, res, 200, group, parseProjection(req.query as Record<string, unknown>));
 }
 
@@ -85,8 +85,7 @@ async function patch(req: Request<{ id: string }>, res: Response) {
         ? groupFromDocument(applyPatch(patchableGroup(current), otherOps, groupSchemaDefinition())).input
         : { displayName: current.displayName, externalId: current.externalId, profile: current.profile },
     memberDeltas,
-    { expectedVersions: expectedVersions(req) },
-  );
+    { expectedVersions: expectedVersions(req) }, ctx.actor);
   const projection = parseProjection(req.query as Record<string, unknown>);
   if (!projection.attributes && !projection.excludedAttributes) {
     res.status(204).set("ETag", etagOf(group.version)).end();
@@ -97,7 +96,7 @@ async function patch(req: Request<{ id: string }>, res: Response) {
 
 async function remove(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  await groups.deleteGroup(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) });
+  await groups.deleteGroup(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) }, ctx.actor);
   res.status(204).end();
 }
 

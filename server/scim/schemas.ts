@@ -6,15 +6,40 @@ import SCIMMY from "scimmy";
  * definitions from this file rather than extending them again.
  */
 const ENTERPRISE = SCIMMY.Schemas.EnterpriseUser;
+
+/**
+ * Our own User extension: provisioning state this server keeps that no core
+ * attribute carries. `entitlements` lists the products a user holds; products
+ * it wants but waits for (no free seat yet) are listed here.
+ */
+export const SCIMGATE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:scimgate:2.0:User";
+const SCIMGATE_USER = new SCIMMY.Types.SchemaDefinition(
+  "ScimGateUser",
+  SCIMGATE_USER_SCHEMA,
+  "Provisioning state kept by scim-gate",
+  [
+    new SCIMMY.Types.Attribute("string", "pendingProducts", {
+      multiValued: true,
+      mutable: "readOnly",
+      caseExact: true,
+      description: "Product keys this user is assigned through a group but waits for a free seat (first come, first served)",
+    }),
+  ],
+);
+
 let extended = false;
 
 function ensureExtended(): void {
   if (extended) return;
-  const already = SCIMMY.Schemas.User.definition.attributes.some(
-    (a: unknown) => (a as { id?: string }).id === ENTERPRISE.definition.id,
-  );
-  if (!already) SCIMMY.Schemas.User.definition.extend(ENTERPRISE.definition, false);
+  const has = (id: string) =>
+    SCIMMY.Schemas.User.definition.attributes.some((a: unknown) => (a as { id?: string }).id === id);
+  if (!has(ENTERPRISE.definition.id)) SCIMMY.Schemas.User.definition.extend(ENTERPRISE.definition, false);
+  if (!has(SCIMGATE_USER_SCHEMA)) SCIMMY.Schemas.User.definition.extend(SCIMGATE_USER, false);
   extended = true;
+}
+
+export function scimGateUserSchemaDefinition(): SchemaDefinition {
+  return SCIMGATE_USER as unknown as SchemaDefinition;
 }
 
 export type SchemaDefinition = typeof SCIMMY.Schemas.User.definition;

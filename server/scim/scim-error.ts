@@ -20,6 +20,8 @@ export class ScimError extends Error {
     readonly status: number,
     readonly scimType: ScimType | undefined,
     readonly detail: string,
+    /** Seconds after which the same request may be retried (sent as Retry-After). */
+    readonly retryAfter?: number,
   ) {
     super(detail);
     this.name = "ScimError";

@@ -1,7 +1,8 @@
 import type { User, UserGroupRef, UserInput } from "../domain/users.ts";
 import { etagOf } from "./etag.ts";
 import { coerceStringBooleans } from "./dialects/string-booleans.ts";
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
+import { scimValuesOf } from "../domain/roles.ts";
+import { ENTERPRISE_USER_SCHEMA, SCIMGATE_USER_SCHEMA, USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
 import { invalidSyntax, invalidValue } from "./scim-error.ts";
 
 /** A SCIM User request body (POST, PUT) → domain input, validated by scimmy's schema. */
@@ -22,8 +23,9 @@ export function userInputFromDocument(doc: Record<string, unknown>): UserInput {
     throw invalidValue((e as Error).message);
   }
   // Never stored in the profile: id and meta are ours, password is write-only,
-  // groups is read-only and derived from memberships.
-  const { schemas: _s, meta: _m, id: _i, password, groups: _g, ...profile } = coerced;
+  // groups is read-only and derived from memberships, roles live in their own
+  // columns, and our extension is read-only state.
+  const { schemas: _s, meta: _m, id: _i, password, groups: _g, roles, [SCIMGATE_USER_SCHEMA]: _x, ...profile } = coerced;
   const emails = Array.isArray(profile.emails) ? (profile.emails as Record<string, unknown>[]) : [];
   return {
     userName: String(profile.userName),
@@ -37,18 +39,43 @@ export function userInputFromDocument(doc: Record<string, unknown>): UserInput {
     })),
     profile: { ...profile, active: profile.active !== false },
     password: typeof password === "string" ? password : undefined,
+    products: valuesOf(profile.entitlements),
+    roleValues: valuesOf(roles),
   };
 }
 
-/** Domain user → SCIM User resource (RFC 7643 §4.1). */
-export function renderUser(user: User, groups: UserGroupRef[], baseUrl: string): Record<string, unknown> {
+function valuesOf(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((e) => (e as { value?: unknown })?.value).filter((v): v is string => typeof v === "string" && v !== "");
+}
+
+export interface UserRelations {
+  groups: UserGroupRef[];
+  /** Undefined when not loaded (not requested): entitlements then show what was asked for. */
+  seats?: { granted: string[]; pending: string[] } | undefined;
+}
+
+/**
+ * Domain user → SCIM User resource (RFC 7643 §4.1). `entitlements` lists the
+ * products the user holds (granted seats, directly or through a group); those
+ * it waits for are in our extension's `pendingProducts`. `roles` carries the
+ * organization-centre and admin-centre roles (see domain/roles.ts).
+ */
+export function renderUser(user: User, rel: UserRelations, baseUrl: string): Record<string, unknown> {
+  const { groups, seats } = rel;
   const hasEnterprise = ENTERPRISE_USER_SCHEMA in user.profile;
+  const pending = seats?.pending ?? [];
+  const { entitlements: _asked, ...profile } = user.profile;
+  const entitlements = seats ? seats.granted.map((value) => ({ value })) : (user.profile.entitlements as unknown[] | undefined);
   return {
-    schemas: hasEnterprise ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
+    schemas: [USER_SCHEMA, ...(hasEnterprise ? [ENTERPRISE_USER_SCHEMA] : []), ...(pending.length ? [SCIMGATE_USER_SCHEMA] : [])],
     id: user.id,
-    ...user.profile,
     userName: user.userName,
+    ...profile,
     active: user.active,
+    ...(entitlements?.length ? { entitlements } : {}),
+    roles: scimValuesOf(user.roles).map((value) => ({ value })),
+    ...(pending.length ? { [SCIMGATE_USER_SCHEMA]: { pendingProducts: pending } } : {}),
     ...(groups.length
       ? {
           groups: groups.map((g) => ({
@@ -69,7 +96,15 @@ export function renderUser(user: User, groups: UserGroupRef[], baseUrl: string):
   };
 }
 
-/** The stored document PATCH operates on (what the client would see, minus read-only parts). */
+/**
+ * The document PATCH operates on: what the identity provider set (entitlements
+ * as it assigned them, not as granted), plus roles and the indexed columns.
+ */
 export function patchableUser(user: User): Record<string, unknown> {
-  return { ...user.profile, userName: user.userName, active: user.active };
+  return {
+    ...user.profile,
+    userName: user.userName,
+    active: user.active,
+    roles: scimValuesOf(user.roles).map((value) => ({ value })),
+  };
 }

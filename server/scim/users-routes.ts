@@ -1,14 +1,15 @@
 import { type Request, type Response, Router } from "express";
 import * as users from "../domain/users.ts";
-import { scimContext } from "./context.ts";
+import { seatsOfUsers } from "../domain/seats.ts";
+import { type ScimContext, scimContext } from "./context.ts";
 import { etagOf, expectedVersions, notModified } from "./etag.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
 import { listResponse, toListQuery } from "./list-response.ts";
 import { applyPatch, parsePatchRequest } from "./patch/index.ts";
 import { includesAttribute, project } from "./projection.ts";
-import { userSchemaDefinition } from "./schemas.ts";
+import { SCIMGATE_USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
 import { sendScim } from "./send.ts";
-import { patchableUser, renderUser, userInputFromBody, userInputFromDocument } from "./user-mapping.ts";
+import { patchableUser, renderUser, type UserRelations, userInputFromBody, userInputFromDocument } from "./user-mapping.ts";
 
 const TARGET = { kind: "User", alias: "u" } as const;
 
@@ -29,12 +30,10 @@ async function list(req: Request, res: Response, raw: Record<string, unknown>) {
   const ctx = scimContext(req);
   const params = parseListParams(raw);
   const page = await users.listUsers(ctx.db, ctx.orgId, toListQuery(params, TARGET));
-  const groups = includesAttribute(params.projection, "groups")
-    ? await users.groupsOfUsers(ctx.db, ctx.orgId, page.items.map((u) => u.id))
-    : new Map<string, users.UserGroupRef[]>();
+  const relations = await loadRelations(ctx, page.items.map((u) => u.id), params.projection);
   const definition = userSchemaDefinition();
   const resources = page.items.map((u) =>
-    project(renderUser(u, groups.get(u.id) ?? [], ctx.baseUrl), definition, params.projection),
+    project(renderUser(u, relations(u.id), ctx.baseUrl), definition, params.projection),
   );
   sendScim(res, 200, listResponse(page.total, params.startIndex, resources));
 }
@@ -51,7 +50,7 @@ async function read(req: Request<{ id: string }>, res: Response) {
 
 async function create(req: Request, res: Response) {
   const ctx = scimContext(req);
-  const user = await users.createUser(ctx.db, ctx.orgId, userInputFromBody(req.body));
+  const user = await users.createUser(ctx.db, ctx.orgId, userInputFromBody(req.body), ctx.actor);
   res.set("Location", `${ctx.baseUrl}/Users/${user.id}`);
   await respond(req, res, 201, user, parseProjection(req.query as Record<string, unknown>));
 }
@@ -59,9 +58,14 @@ async function create(req: Request, res: Response) {
 async function replace(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
   const input = userInputFromBody(req.body);
-  const user = await users.updateUser(ctx.db, ctx.orgId, req.params.id, () => input, {
-    expectedVersions: expectedVersions(req),
-  });
+  const user = await users.updateUser(
+    ctx.db,
+    ctx.orgId,
+    req.params.id,
+    () => input,
+    { expectedVersions: expectedVersions(req) },
+    ctx.actor,
+  );
   await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
 }
 
@@ -74,23 +78,32 @@ async function patch(req: Request<{ id: string }>, res: Response) {
     req.params.id,
     (current) => userInputFromDocument(applyPatch(patchableUser(current), ops, userSchemaDefinition())),
     { expectedVersions: expectedVersions(req) },
+    ctx.actor,
   );
   await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
 }
 
 async function remove(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  await users.deleteUser(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) });
+  await users.deleteUser(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) }, ctx.actor);
   res.status(204).end();
 }
 
 async function respond(req: Request, res: Response, status: number, user: users.User, projection: Projection) {
   const ctx = scimContext(req);
-  const groups = includesAttribute(projection, "groups")
-    ? ((await users.groupsOfUsers(ctx.db, ctx.orgId, [user.id])).get(user.id) ?? [])
-    : [];
+  const relations = await loadRelations(ctx, [user.id], projection);
   res.set("ETag", etagOf(user.version));
-  sendScim(res, status, project(renderUser(user, groups, ctx.baseUrl), userSchemaDefinition(), projection));
+  sendScim(res, status, project(renderUser(user, relations(user.id), ctx.baseUrl), userSchemaDefinition(), projection));
+}
+
+/** Groups and seats of a page of users, each in one query, and only when they will be returned. */
+async function loadRelations(ctx: ScimContext, ids: string[], projection: Projection) {
+  const wantsSeats = includesAttribute(projection, "entitlements") || includesAttribute(projection, SCIMGATE_USER_SCHEMA);
+  const [groups, seats] = await Promise.all([
+    includesAttribute(projection, "groups") ? users.groupsOfUsers(ctx.db, ctx.orgId, ids) : undefined,
+    wantsSeats ? seatsOfUsers(ctx.db, ctx.orgId, ids) : undefined,
+  ]);
+  return (id: string): UserRelations => ({ groups: groups?.get(id) ?? [], seats: seats?.get(id) });
 }
 
 export function bodyObject(req: Request): Record<string, unknown> {

@@ -19,6 +19,8 @@ export interface DatabaseOptions {
   /** PGlite data directory; "memory://" for a throwaway in-memory database. */
   dataDir?: string;
   poolSize?: number;
+  /** Called when an idle pooled connection fails (logged by the caller; the pool recovers by itself). */
+  onIdleError?: (err: Error) => void;
 }
 
 // pg returns int8 (count(*), bigint) as strings; PGlite returns numbers. Our
@@ -28,6 +30,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection the server ends (restart, failover, pg_terminate_backend) emits
+    // "error" on the pool; unhandled, that would crash the process. The pool replaces it.
+    pool.on("error", (err) => options.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return handle(db, "postgres");
   }

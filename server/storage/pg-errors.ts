@@ -20,6 +20,15 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   return err.constraint === constraint || (e instanceof Error && e.message.includes(constraint));
 }
 
+/**
+ * Deadlock (40P01) or serialization failure (40001): the transaction was rolled
+ * back as a whole and the same request can simply be sent again.
+ */
+export function isTransientConflict(e: unknown): boolean {
+  const code = pgError(e)?.code;
+  return code === "40P01" || code === "40001";
+}
+
 export function isForeignKeyViolation(e: unknown): boolean {
   return pgError(e)?.code === FOREIGN_KEY_VIOLATION;
 }

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { ListQuery, Page } from "../domain/list-query.ts";
-import type { Database, NewUserRow, UserRow, UserUpdate } from "./tables.ts";
+import type { Database, ManagerScope, NewUserRow, UserRow, UserUpdate } from "./tables.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -17,7 +17,29 @@ export function toUser(r: UserRow) {
     version: r.version,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
+    roles: {
+      orgRole: r.org_role,
+      adminRole: r.admin_role,
+      managerScope: (typeof r.manager_scope === "string" ? JSON.parse(r.manager_scope) : r.manager_scope) as ManagerScope,
+    },
   };
+}
+
+/**
+ * Locks the organization's active super administrators (in id order), so two
+ * concurrent demotions cannot each see the other and leave none.
+ */
+export async function lockActiveSuperAdmins(trx: Transaction<Database>, orgId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom("users")
+    .select("id")
+    .where("org_id", "=", orgId)
+    .where("admin_role", "=", "super-administrator")
+    .where("active", "=", true)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function findUser(db: Db, orgId: string, id: string, opts: { forUpdate?: boolean } = {}) {

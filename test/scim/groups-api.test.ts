@@ -27,7 +27,7 @@ describe.each(ENGINES)("/Groups on %s", (engine) => {
   });
 
   async function createUser(userName: string, extra: Doc = {}, as: TestOrg = org): Promise<Doc> {
-    return (await as.scim("post", "/Users").send(userBody(userName, extra)).expect(201)).body;
+    return (await as.scim("post", "/Users").send(userBody(userName, extra, as.domain)).expect(201)).body;
   }
   async function createGroup(displayName: string, members: Doc[] = [], extra: Doc = {}): Promise<Doc> {
     const res = await org.scim("post", "/Groups").send({ schemas: [GROUP_SCHEMA], displayName, members, ...extra }).expect(201);

@@ -20,6 +20,9 @@ describe.each(ENGINES)("lists on %s", (engine) => {
   beforeAll(async () => {
     server = await startTestServer(engine);
     org = await server.newOrg("Listers");
+    for (const name of ["acme.com", "example.org"]) {
+      await server.admin("post", `/orgs/${org.id}/domains`).send({ name, verified: true }).expect(201);
+    }
     users = [];
     for (const [i, name] of NAMES.entries()) {
       const res = await org
@@ -40,7 +43,7 @@ describe.each(ENGINES)("lists on %s", (engine) => {
     }
     // A user of another organization never shows up in this one's lists.
     const other = await server.newOrg("Hidden");
-    await other.scim("post", "/Users").send(userBody("user-00")).expect(201);
+    await other.scim("post", "/Users").send(userBody("user-00", {}, other.domain)).expect(201);
   });
   afterAll(async () => {
     await server.close();

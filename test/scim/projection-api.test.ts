@@ -98,7 +98,13 @@ describe.each(ENGINES)("projection on %s", (engine) => {
       expect(created.body).toEqual({ schemas: [USER_SCHEMA], id: created.body.id, userName: "proj.post" });
       expect(created.headers.location).toBe(`${SCIM_BASE}/Users/${created.body.id}`);
       const put = await org.scim("put", `/Users/${created.body.id}?excludedAttributes=emails,name,meta`).send(userBody("proj.put")).expect(200);
-      expect(put.body).toEqual({ schemas: [USER_SCHEMA], id: created.body.id, userName: "proj.put", active: true });
+      expect(put.body).toEqual({
+        schemas: [USER_SCHEMA],
+        id: created.body.id,
+        userName: "proj.put",
+        active: true,
+        roles: [{ value: "org:user" }, { value: "admin:member" }],
+      });
       const patched = await org
         .scim("patch", `/Users/${created.body.id}?attributes=title`)
         .send({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "title", value: "T" }] })

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES } from "../support/engines.ts";
 import { GROUP_SCHEMA, patchBody, startTestServer, type TestOrg, type TestServer, userBody } from "../support/server.ts";
 
-const SHARED_USER_NAME = "alice@example.com";
+// Not an email: an email userName lives in a verified domain, and a domain belongs to one organization.
+const SHARED_USER_NAME = "alice";
 
 const groupBody = (displayName: string, memberIds: string[] = []) => ({
   schemas: [GROUP_SCHEMA],
@@ -34,7 +35,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
     server = await startTestServer(engine);
     a = await server.newOrg("Org A");
     b = await server.newOrg("Org B");
-    const bu = await b.scim("post", "/Users").send(userBody(SHARED_USER_NAME, { externalId: "b-ext" })).expect(201);
+    const bu = await b.scim("post", "/Users").send(userBody(SHARED_USER_NAME, { externalId: "b-ext" }, b.domain)).expect(201);
     bUser = { id: bu.body.id, version: bu.body.meta.version };
     bGroup = (await b.scim("post", "/Groups").send(groupBody("Engineering", [bUser.id])).expect(201)).body;
     aUser = (await a.scim("post", "/Users").send(userBody(SHARED_USER_NAME)).expect(201)).body;
@@ -167,8 +168,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
   });
 
   it("deleting a user in one organization leaves the same userName in the other", async () => {
-    const extra = await a.scim("post", "/Users").send(userBody("bob@example.com")).expect(201);
-    const bBob = await b.scim("post", "/Users").send(userBody("bob@example.com")).expect(201);
+    const extra = await a.scim("post", "/Users").send(userBody("bob")).expect(201);
+    const bBob = await b.scim("post", "/Users").send(userBody("bob", {}, b.domain)).expect(201);
     await a.scim("delete", `/Users/${extra.body.id}`).expect(204);
     await a.scim("get", `/Users/${extra.body.id}`).expect(404);
     await b.scim("get", `/Users/${bBob.body.id}`).expect(200);

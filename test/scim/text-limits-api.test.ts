@@ -79,7 +79,7 @@ describe.each(ENGINES)("text the database cannot hold, on %s", (engine) => {
       const long = randomCjk(LIMIT);
       const res = await org
         .scim("post", "/Users")
-        .send(userBody(long, { externalId: randomCjk(LIMIT), displayName: randomCjk(LIMIT), emails: [{ value: randomCjk(LIMIT), type: "work" }] }))
+        .send(userBody(long, { externalId: randomCjk(LIMIT), displayName: randomCjk(LIMIT), emails: [{ value: randomCjk(LIMIT), type: "home" }] }))
         .expect(201);
       expect(res.body.userName).toBe(long);
       const found = await org.scim("get", "/Users").query({ filter: `userName eq "${long}"` }).expect(200);

@@ -36,7 +36,7 @@ describe.each(ENGINES)("/Users on %s", (engine) => {
   });
 
   async function createUser(userName: string, extra: Record<string, unknown> = {}, as: TestOrg = org) {
-    const res = await as.scim("post", "/Users").send(userBody(userName, extra)).expect(201);
+    const res = await as.scim("post", "/Users").send(userBody(userName, extra, as.domain)).expect(201);
     return res.body as Record<string, any>;
   }
 
@@ -123,7 +123,7 @@ describe.each(ENGINES)("/Users on %s", (engine) => {
     it("allows the same userName in a different organization", async () => {
       await createUser("shared.name");
       const other = await server.newOrg("Other Inc");
-      const res = await other.scim("post", "/Users").send(userBody("shared.name")).expect(201);
+      const res = await other.scim("post", "/Users").send(userBody("shared.name", {}, other.domain)).expect(201);
       expect(res.body.userName).toBe("shared.name");
     });
 

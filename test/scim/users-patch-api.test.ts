@@ -245,7 +245,7 @@ describe.each(ENGINES)("PATCH /Users on %s", (engine) => {
 
   it("answers 404 for another organization's user and leaves it unchanged", async () => {
     const neighbour = await server.newOrg("Patch Neighbour");
-    const theirs = (await neighbour.scim("post", "/Users").send(userBody("their.patch")).expect(201)).body;
+    const theirs = (await neighbour.scim("post", "/Users").send(userBody("their.patch", {}, neighbour.domain)).expect(201)).body;
     await org.scim("patch", `/Users/${theirs.id}`).send(patchBody({ op: "replace", path: "active", value: false })).expect(404);
     expect((await neighbour.scim("get", `/Users/${theirs.id}`).expect(200)).body).toEqual(theirs);
   });

@@ -42,7 +42,10 @@ function readString(filter: string, start: number): { value: string; end: number
       value += SIMPLE_ESCAPES[next];
       i++;
     } else if (next === "u" && /^[0-9a-fA-F]{4}$/.test(hex)) {
-      value += String.fromCharCode(parseInt(hex, 16));
+      const code = parseInt(hex, 16);
+      // PostgreSQL cannot hold U+0000 in text: no stored value can equal it, and binding it fails.
+      if (code === 0) throw invalidFilter(`the string at position ${start + 1} contains \\u0000, which no value can contain`);
+      value += String.fromCharCode(code);
       i += 5;
     } else {
       // Not a JSON escape (say "DOMAIN\user" sent unescaped): keep the
