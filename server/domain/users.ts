@@ -6,36 +6,17 @@ import type { Database } from "../storage/tables.ts";
 import * as repo from "../storage/users-repo.ts";
 import type { Actor } from "./actor.ts";
 import { recordAudit, summarizeChange } from "./audit.ts";
-import { assertAddressesAllowed, normaliseEmail } from "./domains.ts";
-import { InvalidValueError, NotFoundError, UniquenessError, VersionMismatchError } from "./errors.ts";
+import { assertAddressesAllowed } from "./domains.ts";
+import { NotFoundError, UniquenessError, VersionMismatchError } from "./errors.ts";
 import type { ListQuery, Page } from "./list-query.ts";
 import { DEFAULT_ROLES, type Roles, parseRoles, rolesFromScimValues } from "./roles.ts";
 import { releaseUserSeats, syncUserSeats } from "./seats.ts";
+import { endUserSessions } from "./sessions.ts";
 import { guardLastSuperAdmin } from "./super-admin-guard.ts";
-import { assertIndexable, assertStorableText } from "./text-rules.ts";
+import { addressesChanged, auditView, inputOf, normalise, type UserInput, validate } from "./user-input.ts";
 
-export interface EmailInput {
-  value: string;
-  type: string | null;
-  primary: boolean;
-}
-
-/** What a protocol (SCIM, CSV import, admin API) hands the domain to create or replace a user. */
-export interface UserInput {
-  userName: string;
-  externalId: string | null;
-  displayName: string | null;
-  active: boolean;
-  emails: EmailInput[];
-  /** The whole attribute document as the protocol will render it back (no id, meta, password, roles). */
-  profile: Record<string, unknown>;
-  /** A new password to store (hashed), or undefined to keep the current one. */
-  password?: string | undefined;
-  /** Products the user is given directly (SCIM `entitlements` values). */
-  products: string[];
-  /** Role values as an identity provider sends them (SCIM `roles`); see roles.ts for what they may change. */
-  roleValues: string[];
-}
+export type { EmailInput, UserInput } from "./user-input.ts";
+export { inputOf } from "./user-input.ts";
 
 export interface User {
   id: string;
@@ -187,6 +168,7 @@ async function writeUpdate(trx: Transaction<Database>, current: User, input: Use
   await repo.replaceEmails(trx, current.orgId, current.id, input.emails);
   await syncUserSeats(trx, current.orgId, current.id, { active: input.active, directProducts: input.products });
   const user = repo.toUser(row);
+  if (!user.active) await endUserSessions(trx, current.orgId, current.id); // a suspended user is signed out at once
   const action = current.active === user.active ? "user.updated" : user.active ? "user.restored" : "user.suspended";
   await recordAudit(trx, current.orgId, actor, {
     action,
@@ -220,22 +202,6 @@ export async function deleteUser(
   });
 }
 
-/** The input that would write a user back unchanged (admin actions that change one thing). */
-export function inputOf(user: User): UserInput {
-  const emails = Array.isArray(user.profile.emails) ? (user.profile.emails as Record<string, unknown>[]) : [];
-  const entitlements = Array.isArray(user.profile.entitlements) ? (user.profile.entitlements as { value?: unknown }[]) : [];
-  return {
-    userName: user.userName,
-    externalId: user.externalId,
-    displayName: user.displayName,
-    active: user.active,
-    emails: emails.map((e) => ({ value: String(e.value ?? ""), type: typeof e.type === "string" ? e.type : null, primary: e.primary === true })),
-    profile: user.profile,
-    products: entitlements.map((e) => String(e.value ?? "")),
-    roleValues: [],
-  };
-}
-
 async function lockUser(trx: Transaction<Database>, orgId: string, id: string, options: WriteOptions): Promise<User> {
   const row = await repo.findUser(trx, orgId, id, { forUpdate: true });
   if (!row) throw new NotFoundError("User", id);
@@ -243,41 +209,6 @@ async function lockUser(trx: Transaction<Database>, orgId: string, id: string, o
     throw new VersionMismatchError("User", id, row.version);
   }
   return repo.toUser(row);
-}
-
-/** Email domains are lower-cased (RFC 7643 §4.1.2 canonical form); local parts and userName are kept as sent. */
-function normalise(input: UserInput): UserInput {
-  const emails = input.emails.map((e) => ({ ...e, value: normaliseEmail(e.value) }));
-  const profileEmails = Array.isArray(input.profile.emails)
-    ? (input.profile.emails as Record<string, unknown>[]).map((e) =>
-        typeof e.value === "string" ? { ...e, value: normaliseEmail(e.value) } : e,
-      )
-    : undefined;
-  return {
-    ...input,
-    emails,
-    profile: profileEmails ? { ...input.profile, emails: profileEmails } : input.profile,
-    products: [...new Set(input.products)],
-  };
-}
-
-function validate(input: UserInput): void {
-  if (!input.userName.trim()) throw new InvalidValueError("userName must not be empty");
-  for (const e of input.emails) {
-    if (!e.value.trim()) throw new InvalidValueError("emails[].value must not be empty");
-  }
-  assertIndexable("userName", input.userName);
-  assertIndexable("externalId", input.externalId);
-  assertIndexable("displayName", input.displayName);
-  input.emails.forEach((e, i) => assertIndexable(`emails[${i}].value`, e.value));
-  assertStorableText(input.profile);
-}
-
-function addressesChanged(current: User, input: UserInput): boolean {
-  const before = inputOf(current);
-  const key = (u: Pick<UserInput, "userName" | "emails">) =>
-    JSON.stringify([u.userName.toLowerCase(), u.emails.map((e) => [e.value.toLowerCase(), e.type?.toLowerCase() ?? null, e.primary])]);
-  return key(before) !== key(input);
 }
 
 function columnsOf(input: UserInput, roles: Roles) {
@@ -291,11 +222,6 @@ function columnsOf(input: UserInput, roles: Roles) {
     admin_role: roles.adminRole,
     manager_scope: JSON.stringify(roles.managerScope),
   };
-}
-
-/** What the audit trail records of a user: its attributes and roles, never its password. */
-function auditView(user: User): Record<string, unknown> {
-  return { ...user.profile, userName: user.userName, active: user.active, roles: user.roles };
 }
 
 /** Maps the unique index on (org_id, lower(user_name)) to a domain error. */
