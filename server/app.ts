@@ -1,11 +1,18 @@
 import express, { type Express } from "express";
 import type { Config } from "./config.ts";
+import { sessionRouter } from "./auth/session-routes.ts";
+import { ssoRouter } from "./auth/sso-routes.ts";
 import { operatorAuth } from "./http/admin-auth.ts";
+import { auditRouter } from "./http/audit-routes.ts";
+import { groupsAdminRouter } from "./http/groups-admin-routes.ts";
+import { usersAdminRouter } from "./http/users-admin-routes.ts";
 import { adminRouter } from "./http/admin-routes.ts";
 import { HttpError, httpErrorHandler } from "./http/error-map.ts";
 import { domainsRouter } from "./http/domains-routes.ts";
 import { healthRouter } from "./http/health.ts";
+import { importRouter } from "./http/import-routes.ts";
 import { productsRouter } from "./http/products-routes.ts";
+import { samlAdminRouter } from "./http/saml-admin-routes.ts";
 import { createTxtResolver, type TxtResolver } from "./lib/dns-txt.ts";
 import type { Logger } from "./logger.ts";
 import { scimRouter } from "./scim/router.ts";
@@ -34,11 +41,19 @@ export function createApp({ config, database, logger, resolveTxt }: AppDeps): Ex
 
   app.use(healthRouter(database.ping));
   app.use(SCIM_PATH, scimRouter({ db, baseUrl: scimBaseUrl, logger }));
+  // Enterprise sign-in (public): /sso/*, /me, /logout.
+  app.use(ssoRouter({ db, publicUrl: config.publicUrl, logger }));
+  app.use(sessionRouter({ db, publicUrl: config.publicUrl }));
 
   const admin = express.Router();
   admin.use(operatorAuth(config.adminToken));
   admin.use("/orgs/:org/domains", domainsRouter({ db, resolveTxt: resolveTxt ?? createTxtResolver(config.dnsServers ?? []) }));
+  admin.use("/orgs/:org/saml", samlAdminRouter({ db, publicUrl: config.publicUrl }));
+  admin.use("/orgs/:org/imports", importRouter({ db, logger }));
   admin.use("/orgs/:org", productsRouter({ db }));
+  admin.use("/orgs/:org", usersAdminRouter({ db }));
+  admin.use("/orgs/:org", groupsAdminRouter({ db }));
+  admin.use("/orgs/:org", auditRouter({ db }));
   admin.use(adminRouter(db, scimBaseUrl));
   app.use("/admin/v1", admin);
   app.use((req) => {

@@ -28,12 +28,23 @@ export interface AdminClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+export interface SendInit {
+  body?: string | Uint8Array<ArrayBuffer>;
+  contentType?: string;
+  accept?: string;
+  timeoutMs?: number;
+}
+
 /**
  * A client of /admin/v1 over HTTP, so the CLI works against any deployment.
  * Every failure becomes a CliFailure carrying the server's own message.
  */
 export function adminClient({ baseUrl, adminToken, fetch, timeoutMs = DEFAULT_TIMEOUT_MS }: AdminClientOptions) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * One call, answered with the raw response for callers that read the body
+   * themselves (CSV, NDJSON streams); any non-2xx answer is a CliFailure.
+   */
+  async function send(method: string, path: string, init: SendInit = {}): Promise<Response> {
     const url = `${baseUrl}/admin/v1${path}`;
     let res: Response;
     try {
@@ -41,32 +52,41 @@ export function adminClient({ baseUrl, adminToken, fetch, timeoutMs = DEFAULT_TI
         method,
         headers: {
           authorization: `Bearer ${adminToken}`,
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          accept: init.accept ?? "application/json",
+          ...(init.contentType === undefined ? {} : { "content-type": init.contentType }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        body: init.body,
+        signal: AbortSignal.timeout(init.timeoutMs ?? timeoutMs),
       });
     } catch (e) {
-      throw new CliFailure(`cannot reach ${baseUrl}: ${networkReason(e, timeoutMs)}`, "unreachable");
+      throw new CliFailure(`cannot reach ${baseUrl}: ${networkReason(e, init.timeoutMs ?? timeoutMs)}`, "unreachable");
     }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    const parsed = parseJson(text);
     if (!res.ok) {
-      const { error, message } = (parsed ?? {}) as { error?: unknown; message?: unknown };
+      const { error, message } = (parseJson(await res.text()) ?? {}) as { error?: unknown; message?: unknown };
       throw new CliFailure(
         typeof message === "string" ? message : `HTTP ${res.status} ${res.statusText} from ${url}`,
         typeof error === "string" ? error : "http_error",
         res.status,
       );
     }
-    if (parsed === undefined) throw new CliFailure(`${url} did not answer JSON: is --url a scim-gate server?`, "bad_response", res.status);
+    return res;
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await send(method, path, body === undefined ? {} : { body: JSON.stringify(body), contentType: "application/json" });
+    if (res.status === 204) return undefined as T;
+    const parsed = parseJson(await res.text());
+    if (parsed === undefined) {
+      throw new CliFailure(`${baseUrl}/admin/v1${path} did not answer JSON: is --url a scim-gate server?`, "bad_response", res.status);
+    }
     return parsed as T;
   }
 
   const org = (id: string) => `/orgs/${encodeURIComponent(id)}`;
   return {
+    /** Any operator API call; the typed calls of users, groups, domains, products and audit are in org-model-client.ts. */
+    request: call,
+    send,
     createOrg: (name: string) => call<OrgJson>("POST", "/orgs", { name }),
     getOrg: (id: string) => call<OrgJson>("GET", org(id)),
     listOrgs: async () => (await call<{ orgs: OrgJson[] }>("GET", "/orgs")).orgs,

@@ -1,4 +1,4 @@
-import { type Command, usageOf } from "./command.ts";
+import { type Command, shortUsageOf, usageOf } from "./command.ts";
 
 export const DEFAULT_URL = "http://localhost:8080";
 
@@ -12,14 +12,15 @@ const GLOBAL_OPTIONS = `Options:
 const EXIT_STATUS = `Exit status: 0 success, 1 the operation failed (the server's message is printed), 2 usage error.`;
 
 export function overallHelp(commands: Command[]): string {
-  const width = Math.max(...commands.map((c) => usageOf(c).length));
+  const width = Math.max(...commands.map((c) => shortUsageOf(c).length));
   return [
-    "scim-gate: manage a scim-gate server's organizations and SCIM tokens through its operator API.",
+    "scim-gate: manage a scim-gate server's organizations, SCIM tokens, users, groups, domains,",
+    "products and audit trail through its operator API.",
     "",
     "Usage: scim-gate [options] <command> [arguments]",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${usageOf(c).padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${shortUsageOf(c).padEnd(width)}  ${c.summary}`),
     `  ${"help [command]".padEnd(width)}  Show help for a command`,
     "",
     GLOBAL_OPTIONS,
@@ -37,12 +38,12 @@ export function commandHelp(command: Command): string {
 /** Help for a command group such as `orgs`: its subcommands. */
 export function groupHelp(group: string, commands: Command[]): string {
   const members = commands.filter((c) => c.words[0] === group);
-  const width = Math.max(...members.map((c) => usageOf(c).length));
+  const width = Math.max(...members.map((c) => shortUsageOf(c).length));
   return [
     `Usage: scim-gate ${group} <command> [arguments] [options]`,
     "",
     "Commands:",
-    ...members.map((c) => `  ${usageOf(c).padEnd(width)}  ${c.summary}`),
+    ...members.map((c) => `  ${shortUsageOf(c).padEnd(width)}  ${c.summary}`),
     "",
     `Run "scim-gate ${group} <command> --help" for details.`,
     "",

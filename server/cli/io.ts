@@ -4,6 +4,8 @@
  */
 export interface Writer {
   write(chunk: string): unknown;
+  /** True on a terminal (process.stderr has it): progress is then redrawn in place. */
+  isTTY?: boolean;
 }
 
 export interface CliIo {

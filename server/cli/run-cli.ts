@@ -1,14 +1,34 @@
 import { parseArgs } from "node:util";
 import { adminClient } from "./admin-client.ts";
+import { auditCommand } from "./audit-commands.ts";
 import type { Command, CommandContext, CommandOption } from "./command.ts";
+import { domainsCommands } from "./domains-commands.ts";
+import { groupsCommands } from "./groups-commands.ts";
 import { commandHelp, DEFAULT_URL, groupHelp, overallHelp } from "./help.ts";
 import { CliFailure, type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./io.ts";
+import { importCommands } from "./import-command.ts";
 import { migrateCommand } from "./migrate-command.ts";
 import { orgsCommands } from "./orgs-commands.ts";
 import { printJson } from "./output.ts";
+import { replayCommand } from "./replay-command.ts";
+import { productsCommands } from "./products-commands.ts";
+import { samlCommands } from "./saml-commands.ts";
 import { tokensCommands } from "./tokens-commands.ts";
+import { usersCommands } from "./users-commands.ts";
 
-export const COMMANDS: Command[] = [...orgsCommands, ...tokensCommands, migrateCommand];
+export const COMMANDS: Command[] = [
+  ...orgsCommands,
+  ...tokensCommands,
+  ...usersCommands,
+  ...groupsCommands,
+  ...domainsCommands,
+  ...samlCommands,
+  ...productsCommands,
+  auditCommand,
+  ...importCommands,
+  replayCommand,
+  migrateCommand,
+];
 
 // One option table for the whole command line, so global options may come
 // before or after the command; command options are checked per command below.
@@ -18,9 +38,35 @@ const OPTIONS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   label: { type: "string" },
-} as const;
+  q: { type: "string" },
+  status: { type: "string" },
+  product: { type: "string" },
+  group: { type: "string" },
+  role: { type: "string" },
+  cursor: { type: "string" },
+  limit: { type: "string" },
+  "org-role": { type: "string" },
+  "admin-role": { type: "string" },
+  "manager-groups": { type: "string" },
+  "manager-permissions": { type: "string" },
+  set: { type: "string" },
+  verified: { type: "boolean" },
+  seats: { type: "string" },
+  actor: { type: "string" },
+  target: { type: "string" },
+  action: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  out: { type: "string" },
+  paste: { type: "string" },
+  preview: { type: "boolean" },
+  token: { type: "string" },
+  domain: { type: "string" },
+} as const satisfies Record<string, { type: "string" | "boolean"; short?: string }>;
 
-const COMMAND_OPTIONS: CommandOption[] = ["label"];
+const COMMAND_OPTIONS = Object.keys(OPTIONS).filter(
+  (o) => !["url", "admin-token", "json", "help"].includes(o),
+) as CommandOption[];
 
 /** The operator CLI: runs one command and returns its exit status. Never exits, never reads process.env. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -88,21 +134,25 @@ function findCommand(words: string[], asksHelp: boolean, io: CliIo): Command | u
 function contextFor(command: Command, rest: string[], values: Values, json: boolean, io: CliIo): CommandContext {
   const name = command.words.join(" ");
   if (rest.length < command.args.length) throw new UsageError(`missing <${command.args[rest.length]}>`, name);
-  if (rest.length > command.args.length) throw new UsageError(`unexpected argument "${rest[command.args.length]}"`, name);
+  const positionals = [...command.args, ...(command.optionalArgs ?? [])];
+  if (rest.length > positionals.length) throw new UsageError(`unexpected argument "${rest[positionals.length]}"`, name);
   const options: CommandContext["options"] = {};
   for (const option of COMMAND_OPTIONS) {
-    const value = values[option];
-    const accepted = command.options?.includes(option) ?? false;
+    const given = values[option];
+    const value = typeof given === "boolean" ? String(given) : given;
+    const required = command.options?.includes(option) ?? false;
+    const accepted = required || (command.optionalOptions?.includes(option) ?? false);
     if (value !== undefined && !accepted) throw new UsageError(`--${option} does not apply to "${name}"`, name);
-    if (accepted && !value?.trim()) throw new UsageError(`--${option} <${option}> is required`, name);
+    if (required && !value?.trim()) throw new UsageError(`--${option} <${option}> is required`, name);
     if (value !== undefined) options[option] = value;
   }
   return {
     io,
     json,
-    args: Object.fromEntries(command.args.map((a, i) => [a, rest[i]!])),
+    args: Object.fromEntries(positionals.slice(0, rest.length).map((a, i) => [a, rest[i]!])),
     options,
     client: () => adminClient({ baseUrl: serverUrl(values, io), adminToken: adminToken(values, io), fetch: io.fetch }),
+    serverUrl: () => serverUrl(values, io),
   };
 }
 

@@ -86,13 +86,14 @@ export function parseRoles(input: unknown, current: Roles): Roles {
   const { orgRole, adminRole, managerScope } = input as Record<string, unknown>;
   const next: Roles = { ...current };
   if (orgRole !== undefined) {
-    if (typeof orgRole !== "string" || !(orgRole in ORG_ROLE_VALUES)) {
+    // hasOwn, not `in`: "constructor" or "toString" must be refused here, not by the column's CHECK (a 500).
+    if (typeof orgRole !== "string" || !Object.hasOwn(ORG_ROLE_VALUES, orgRole)) {
       throw new InvalidValueError(`orgRole must be one of ${Object.keys(ORG_ROLE_VALUES).join(", ")}`);
     }
     next.orgRole = orgRole as OrgRole;
   }
   if (adminRole !== undefined) {
-    if (typeof adminRole !== "string" || !(adminRole in ADMIN_ROLE_VALUES)) {
+    if (typeof adminRole !== "string" || !Object.hasOwn(ADMIN_ROLE_VALUES, adminRole)) {
       throw new InvalidValueError(`adminRole must be one of ${Object.keys(ADMIN_ROLE_VALUES).join(", ")}`);
     }
     next.adminRole = adminRole as AdminRole;

@@ -173,7 +173,8 @@ async function writeUpdate(trx: Transaction<Database>, current: User, input: Use
   await recordAudit(trx, current.orgId, actor, {
     action,
     target: { type: "User", id: user.id, label: user.userName },
-    details: { changes: summarizeChange(auditView(current), auditView(user)) },
+    // That the password changed is worth an auditor's eye; the password itself never is.
+    details: { changes: summarizeChange(auditView(current), auditView(user)), ...(passwordHash === undefined ? {} : { passwordChanged: true }) },
   });
   return user;
 }

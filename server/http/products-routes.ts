@@ -19,13 +19,14 @@ export interface ProductsRouterDeps {
  */
 export function productsRouter({ db }: ProductsRouterDeps): Router {
   const r = Router({ mergeParams: true });
-  r.use(express.json({ limit: "64kb" }));
+  // Parses only its own routes' bodies: this router is mounted at /orgs/:org, ahead of others.
+  const json = express.json({ limit: "64kb" });
 
   r.get("/products", async (req, res) => {
     const { orgId } = caller(req, res);
     res.json({ products: (await listProducts(db, orgId)).map(usageJson) });
   });
-  r.put("/products/:key", async (req, res) => {
+  r.put("/products/:key", json, async (req, res) => {
     const { orgId, actor } = caller(req, res);
     const seats = bodyOf(req).seats;
     if (typeof seats !== "number") throw invalid('"seats" must be a non-negative integer, e.g. {"seats": 25}');
@@ -35,7 +36,7 @@ export function productsRouter({ db }: ProductsRouterDeps): Router {
     const { orgId } = caller(req, res);
     res.json({ products: await getGroupProducts(db, orgId, groupParam(req)) });
   });
-  r.put("/groups/:groupId/products", async (req, res) => {
+  r.put("/groups/:groupId/products", json, async (req, res) => {
     const { orgId, actor } = caller(req, res);
     const products = bodyOf(req).products;
     if (!Array.isArray(products) || !products.every((p) => typeof p === "string")) {

@@ -3,7 +3,15 @@ import SCIMMY from "scimmy";
 import { scimContext } from "./context.ts";
 import { MAX_COUNT } from "./list-params.ts";
 import { listResponse } from "./list-response.ts";
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, groupSchemaDefinition, userSchemaDefinition } from "./schemas.ts";
+import {
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  SCIMGATE_USER_SCHEMA,
+  USER_SCHEMA,
+  groupSchemaDefinition,
+  scimGateUserSchemaDefinition,
+  userSchemaDefinition,
+} from "./schemas.ts";
 import { ScimError } from "./scim-error.ts";
 import { sendScim } from "./send.ts";
 
@@ -59,7 +67,11 @@ function resourceTypes(baseUrl: string) {
       endpoint: "/Users",
       description: "User Account",
       schema: USER_SCHEMA,
-      schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+      // Our extension is rendered on Users waiting for a seat (pendingProducts), so it is declared here too.
+      schemaExtensions: [
+        { schema: ENTERPRISE_USER_SCHEMA, required: false },
+        { schema: SCIMGATE_USER_SCHEMA, required: false },
+      ],
       meta: meta("User"),
     },
     {
@@ -78,8 +90,9 @@ function schemas(baseUrl: string): { id: string }[] {
   const base = `${baseUrl}/Schemas`;
   const user = userSchemaDefinition().describe(base) as { id: string };
   const enterprise = SCIMMY.Schemas.EnterpriseUser.definition.describe(base) as { id: string };
+  const scimGate = scimGateUserSchemaDefinition().describe(base) as { id: string };
   const group = groupSchemaDefinition().describe(base) as { id: string };
-  return [user, enterprise, group];
+  return [user, enterprise, scimGate, group];
 }
 
 /**

@@ -38,6 +38,12 @@ function ensureExtended(): void {
   extended = true;
 }
 
+// At load, not on first use: the filter catalog (scim/filter/attribute-catalog.ts)
+// reads the User definition's extensions directly, and a process whose first
+// request filtered on `urn:...:scimgate:2.0:User:pendingProducts` was told the
+// schema did not exist.
+ensureExtended();
+
 export function scimGateUserSchemaDefinition(): SchemaDefinition {
   return SCIMGATE_USER as unknown as SchemaDefinition;
 }

@@ -1,9 +1,10 @@
 import type { User, UserGroupRef, UserInput } from "../domain/users.ts";
 import { etagOf } from "./etag.ts";
+import { ignoreEmptyCanonicalValues } from "./dialects/empty-canonical-values.ts";
 import { coerceStringBooleans } from "./dialects/string-booleans.ts";
-import { scimValuesOf } from "../domain/roles.ts";
 import { ENTERPRISE_USER_SCHEMA, SCIMGATE_USER_SCHEMA, USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
 import { invalidSyntax, invalidValue } from "./scim-error.ts";
+import { renderRoles, rolesAfterPatch, type RoleValue } from "./user-roles.ts";
 
 /** A SCIM User request body (POST, PUT) → domain input, validated by scimmy's schema. */
 export function userInputFromBody(body: unknown): UserInput {
@@ -15,7 +16,7 @@ export function userInputFromBody(body: unknown): UserInput {
 
 /** Any User document (a body, or a stored profile after PATCH) → validated domain input. */
 export function userInputFromDocument(doc: Record<string, unknown>): UserInput {
-  const definition = userSchemaDefinition();
+  const definition = ignoreEmptyCanonicalValues(userSchemaDefinition());
   let coerced: Record<string, unknown>;
   try {
     coerced = JSON.parse(JSON.stringify(definition.coerce(coerceStringBooleans(doc, definition), "in")));
@@ -23,9 +24,12 @@ export function userInputFromDocument(doc: Record<string, unknown>): UserInput {
     throw invalidValue((e as Error).message);
   }
   // Never stored in the profile: id and meta are ours, password is write-only,
-  // groups is read-only and derived from memberships, roles live in their own
-  // columns, and our extension is read-only state.
-  const { schemas: _s, meta: _m, id: _i, password, groups: _g, roles, [SCIMGATE_USER_SCHEMA]: _x, ...profile } = coerced;
+  // groups is read-only and derived from memberships, and our extension is
+  // read-only state. Roles are granted by their own columns; the profile keeps
+  // them as sent only for their sub-attributes (user-roles.ts).
+  const { schemas: _s, meta: _m, id: _i, password, groups: _g, roles, [SCIMGATE_USER_SCHEMA]: _x, ...rest } = coerced;
+  const sentRoles = Array.isArray(roles) ? roles : [];
+  const profile: Record<string, unknown> = { ...rest, ...(sentRoles.length ? { roles: sentRoles } : {}) };
   const emails = Array.isArray(profile.emails) ? (profile.emails as Record<string, unknown>[]) : [];
   return {
     userName: String(profile.userName),
@@ -65,7 +69,7 @@ export function renderUser(user: User, rel: UserRelations, baseUrl: string): Rec
   const { groups, seats } = rel;
   const hasEnterprise = ENTERPRISE_USER_SCHEMA in user.profile;
   const pending = seats?.pending ?? [];
-  const { entitlements: _asked, ...profile } = user.profile;
+  const { entitlements: _asked, roles: sentRoles, ...profile } = user.profile;
   const entitlements = seats ? seats.granted.map((value) => ({ value })) : (user.profile.entitlements as unknown[] | undefined);
   return {
     schemas: [USER_SCHEMA, ...(hasEnterprise ? [ENTERPRISE_USER_SCHEMA] : []), ...(pending.length ? [SCIMGATE_USER_SCHEMA] : [])],
@@ -74,7 +78,7 @@ export function renderUser(user: User, rel: UserRelations, baseUrl: string): Rec
     ...profile,
     active: user.active,
     ...(entitlements?.length ? { entitlements } : {}),
-    roles: scimValuesOf(user.roles).map((value) => ({ value })),
+    roles: renderRoles(user.roles, sentRoles),
     ...(pending.length ? { [SCIMGATE_USER_SCHEMA]: { pendingProducts: pending } } : {}),
     ...(groups.length
       ? {
@@ -105,6 +109,24 @@ export function patchableUser(user: User): Record<string, unknown> {
     ...user.profile,
     userName: user.userName,
     active: user.active,
-    roles: scimValuesOf(user.roles).map((value) => ({ value })),
+    roles: renderRoles(user.roles, user.profile.roles),
   };
+}
+
+/**
+ * The domain input of a PATCHed user document. Roles go through
+ * rolesAfterPatch: a PATCH that leaves them alone sends none (the domain keeps
+ * the current ones), one that writes a role replaces the role of its family.
+ */
+export function userInputFromPatchedDocument(current: User, patched: Record<string, unknown>): UserInput {
+  const input = userInputFromDocument(patched);
+  const before = renderRoles(current.roles, current.profile.roles);
+  const after = (input.profile.roles as RoleValue[] | undefined) ?? [];
+  const { roles: _sent, ...profile } = input.profile;
+  if (JSON.stringify(before) === JSON.stringify(after)) {
+    const kept = current.profile.roles;
+    return { ...input, roleValues: [], profile: kept === undefined ? profile : { ...profile, roles: kept } };
+  }
+  const { values, kept } = rolesAfterPatch(before, after);
+  return { ...input, roleValues: values, profile: kept.length ? { ...profile, roles: kept } : profile };
 }

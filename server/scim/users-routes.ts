@@ -9,7 +9,7 @@ import { applyPatch, parsePatchRequest } from "./patch/index.ts";
 import { includesAttribute, project } from "./projection.ts";
 import { SCIMGATE_USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
 import { sendScim } from "./send.ts";
-import { patchableUser, renderUser, type UserRelations, userInputFromBody, userInputFromDocument } from "./user-mapping.ts";
+import { patchableUser, renderUser, type UserRelations, userInputFromBody, userInputFromPatchedDocument } from "./user-mapping.ts";
 
 const TARGET = { kind: "User", alias: "u" } as const;
 
@@ -76,7 +76,7 @@ async function patch(req: Request<{ id: string }>, res: Response) {
     ctx.db,
     ctx.orgId,
     req.params.id,
-    (current) => userInputFromDocument(applyPatch(patchableUser(current), ops, userSchemaDefinition())),
+    (current) => userInputFromPatchedDocument(current, applyPatch(patchableUser(current), ops, userSchemaDefinition())),
     { expectedVersions: expectedVersions(req) },
     ctx.actor,
   );

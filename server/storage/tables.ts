@@ -128,6 +128,43 @@ export interface AuditEventsTable {
   details: Json;
 }
 
+export interface SamlConfigsTable {
+  org_id: string;
+  idp_entity_id: string;
+  idp_sso_url: string;
+  /** PEM strings, in the order they were given. */
+  idp_certificates: ColumnType<string[], string, string>;
+  allow_idp_initiated: Generated<boolean>;
+  jit_provisioning: Generated<boolean>;
+  clock_skew_seconds: Generated<number>;
+  source: "metadata" | "manual";
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SamlRequestsTable {
+  org_id: string;
+  id: string;
+  /** node-saml's cached value: the request's IssueInstant. */
+  issued_at: string;
+  expires_at: Timestamp;
+}
+
+export interface SamlAssertionsSeenTable {
+  org_id: string;
+  assertion_id: string;
+  expires_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  org_id: string;
+  user_id: string;
+  created_at: DefaultTimestamp;
+  last_seen_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   orgs: OrgsTable;
   scim_tokens: ScimTokensTable;
@@ -141,6 +178,10 @@ export interface Database {
   group_products: GroupProductsTable;
   seat_assignments: SeatAssignmentsTable;
   audit_events: AuditEventsTable;
+  saml_configs: SamlConfigsTable;
+  saml_requests: SamlRequestsTable;
+  saml_assertions_seen: SamlAssertionsSeenTable;
+  sessions: SessionsTable;
 }
 
 export type OrgRow = Selectable<OrgsTable>;
@@ -155,3 +196,5 @@ export type GroupMemberRow = Selectable<GroupMembersTable>;
 export type OrgDomainRow = Selectable<OrgDomainsTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type SamlConfigRow = Selectable<SamlConfigsTable>;
+export type SessionRow = Selectable<SessionsTable>;

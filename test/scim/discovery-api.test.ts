@@ -19,6 +19,7 @@ const LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 const SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+const SCIMGATE_SCHEMA = "urn:ietf:params:scim:schemas:extension:scimgate:2.0:User";
 
 describe.each(ENGINES)("discovery on %s", (engine) => {
   let server: TestServer;
@@ -61,7 +62,7 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
   });
 
   describe("/ResourceTypes", () => {
-    it("lists User, with the enterprise extension, and Group in a ListResponse", async () => {
+    it("lists User, with the enterprise and scimgate extensions, and Group in a ListResponse", async () => {
       const res = await org.scim("get", "/ResourceTypes").expect(200);
       expect(res.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 2, startIndex: 1, itemsPerPage: 2 });
       const byId = Object.fromEntries((res.body.Resources as { id: string }[]).map((t) => [t.id, t]));
@@ -70,7 +71,10 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
         name: "User",
         endpoint: "/Users",
         schema: USER_SCHEMA,
-        schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }],
+        schemaExtensions: [
+          { schema: ENTERPRISE_SCHEMA, required: false },
+          { schema: SCIMGATE_SCHEMA, required: false },
+        ],
         meta: { resourceType: "ResourceType", location: `${SCIM_BASE}/ResourceTypes/User` },
       });
       expect(byId.Group).toMatchObject({
@@ -95,11 +99,11 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
   });
 
   describe("/Schemas", () => {
-    it("lists the User, EnterpriseUser and Group schemas, each located under the public URL", async () => {
+    it("lists the User, EnterpriseUser, scimgate User and Group schemas, each located under the public URL", async () => {
       const res = await org.scim("get", "/Schemas").expect(200);
-      expect(res.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 3, itemsPerPage: 3 });
+      expect(res.body).toMatchObject({ schemas: [LIST_RESPONSE], totalResults: 4, itemsPerPage: 4 });
       const schemas = res.body.Resources as { id: string; schemas: string[]; attributes: unknown[]; meta: { location: string } }[];
-      expect(schemas.map((s) => s.id).sort()).toEqual([GROUP_SCHEMA, USER_SCHEMA, ENTERPRISE_SCHEMA].sort());
+      expect(schemas.map((s) => s.id).sort()).toEqual([GROUP_SCHEMA, USER_SCHEMA, ENTERPRISE_SCHEMA, SCIMGATE_SCHEMA].sort());
       for (const s of schemas) {
         expect(s.schemas).toEqual([SCHEMA_SCHEMA]);
         expect(s.attributes.length).toBeGreaterThan(0);

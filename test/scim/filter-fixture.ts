@@ -28,6 +28,8 @@ interface SeedUser {
   emails?: Array<{ value: string; type?: string; primary?: boolean }>;
   updated?: string;
   created?: string;
+  /** The admin_role column; roles are rendered (and filtered) from the role columns. */
+  adminRole?: "administrator";
 }
 
 // Fixed ids so expectations can name them; MGR is JSmith, bjensen's manager.
@@ -121,7 +123,9 @@ const USERS: Record<UserKey, SeedUser> = {
       { value: "mixed@other.com", type: "work" },
       { value: "mixed@example.com", type: "home" },
     ],
-    resource: { title: "Engineer", userType: "Employee", roles: [{ value: "admin", primary: true }] },
+    adminRole: "administrator",
+    // As the identity provider sent it: sub-attributes are kept, the value is the column's.
+    resource: { title: "Engineer", userType: "Employee", roles: [{ value: "admin:administrator", primary: true }] },
   },
   nobody: { userName: "nobody" },
   "zoë": { userName: "zoë", displayName: "Zoë" },
@@ -161,6 +165,7 @@ export async function seed(db: Kysely<Database>): Promise<string> {
         display_name: u.displayName ?? null,
         active: u.active ?? true,
         resource: JSON.stringify(u.resource ?? {}),
+        ...(u.adminRole ? { admin_role: u.adminRole } : {}),
         created_at: u.created ?? "2010-06-01T00:00:00Z",
         updated_at: u.updated ?? "2010-06-01T00:00:00Z",
       })

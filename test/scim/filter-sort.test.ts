@@ -59,7 +59,7 @@ describe.each(ENGINES)("sortToSql (%s)", (engine) => {
     expect(await keys("emails.type")).toMatchObject({ bjensen: "work", mixed: "work", omalley: "work", nobody: null });
     expect((await order("emails.value")).slice(0, 5)).toEqual(["bjensen", "jane.doe", "JSmith", "mixed", "omalley"]);
     expect(await keys("phoneNumbers.value")).toMatchObject({ bjensen: "555-555-8377", "100%_sure": null });
-    expect(await keys("roles")).toMatchObject({ mixed: "admin", bjensen: null });
+    expect(await keys("roles")).toMatchObject({ mixed: "admin:administrator", bjensen: "org:user" });
     expect(await keys("groups.display")).toMatchObject({ bjensen: "admins", "jane.doe": "100% club_", nobody: null });
   });
 

@@ -6,6 +6,8 @@
  * extensions under their schema URN) for everything else.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { ADMIN_ROLE_VALUES, ORG_ROLE_VALUES } from "../../domain/roles.ts";
+import { SCIMGATE_USER_SCHEMA } from "../schemas.ts";
 import { invalidFilter } from "../scim-error.ts";
 import type { Attribute, ResolvedAttribute, ResourceKind } from "./attribute-catalog.ts";
 import { type Scalar, col, jsonKey, presentSql } from "./sql-scalar.ts";
@@ -95,6 +97,39 @@ function userGroups(ctx: QueryContext): Source {
   return collection(from, sql`lower(${sql.ref(`${g}.display_name`)}), ${sql.ref(`${a}.group_id`)}`, { sub });
 }
 
+/**
+ * User.roles: the org:* and admin:* values come from the role columns (what is
+ * rendered, whoever set them: the identity provider or the admin API); the
+ * other sub-attributes from the role as the provider sent it, kept in the
+ * resource (scim/user-roles.ts), matched by value as renderRoles does.
+ */
+function userRoles(ctx: QueryContext): Source {
+  const a = ctx.nextAlias();
+  const s = ctx.nextAlias();
+  const valueOf = (column: string, values: Record<string, string>) =>
+    sql`(case ${sql.ref(`${ctx.alias}.${column}`)} ${sql.join(Object.entries(values).map(([k, v]) => sql`when ${sql.lit(k)} then ${sql.lit(v)}`), sql` `)} end)`;
+  const from = sql`from (values (${valueOf("org_role", ORG_ROLE_VALUES)}, 1), (${valueOf("admin_role", ADMIN_ROLE_VALUES)}, 2)) as ${sql.id(a)}(value, n) where true`;
+  const stored = jsonKey(sql.ref(`${ctx.alias}.resource`) as RawBuilder<unknown>, "roles");
+  const sent = sql`(select ${sql.ref(`${s}.e`)} from jsonb_array_elements(case when jsonb_typeof(${stored}) = 'array' then ${stored} else '[]'::jsonb end) as ${sql.id(s)}(e) where lower(trim(${sql.ref(`${s}.e`)} ->> 'value')) = ${sql.ref(`${a}.value`)} limit 1)`;
+  const sub = (attr: Attribute): Scalar => (attr.name === "value" ? col("text", `${a}.value`) : { kind: "jsonb", expr: jsonKey(sent, attr.name) });
+  return collection(from, sql`coalesce(${jsonKey(sent, "primary")} = 'true'::jsonb, false) desc, ${sql.ref(`${a}.n`)}`, { sub });
+}
+
+/**
+ * User.entitlements and our extension's pendingProducts: the products the user
+ * holds (granted seats) or waits for, read from seat_assignments, so a filter
+ * matches what is rendered (scim/user-mapping.ts) rather than what the identity
+ * provider assigned: group-granted products included, a suspended user's none.
+ */
+function userSeats(ctx: QueryContext, status: "granted" | "pending"): Source {
+  const a = ctx.nextAlias();
+  const from = sql`from seat_assignments as ${sql.id(a)} where ${sql.ref(`${a}.org_id`)} = ${sql.ref(`${ctx.alias}.org_id`)} and ${sql.ref(`${a}.user_id`)} = ${sql.ref(`${ctx.alias}.id`)} and ${sql.ref(`${a}.status`)} = ${status}`;
+  const key = col("text", `${a}.product_key`);
+  if (status === "pending") return collection(from, sql.ref(`${a}.requested_at`), { sub: (_s, path) => notStored(path, "pendingProducts"), self: key });
+  const sub = (s: Attribute, path: string) => (s.name === "value" ? key : notStored(path, "entitlements.value"));
+  return collection(from, sql.ref(`${a}.product_key`), { sub });
+}
+
 function groupMembers(ctx: QueryContext): Source {
   const a = ctx.nextAlias();
   const from = sql`from group_members as ${sql.id(a)} where ${sql.ref(`${a}.org_id`)} = ${sql.ref(`${ctx.alias}.org_id`)} and ${sql.ref(`${a}.group_id`)} = ${sql.ref(`${ctx.alias}.id`)}`;
@@ -134,7 +169,10 @@ export function sourceFor(ctx: QueryContext, r: ResolvedAttribute): Source {
     if (r.attr.name === "meta") return meta(ctx);
     if (ctx.kind === "User" && r.attr.name === "emails") return userEmails(ctx);
     if (ctx.kind === "User" && r.attr.name === "groups") return userGroups(ctx);
+    if (ctx.kind === "User" && r.attr.name === "entitlements") return userSeats(ctx, "granted");
+    if (ctx.kind === "User" && r.attr.name === "roles") return userRoles(ctx);
     if (ctx.kind === "Group" && r.attr.name === "members") return groupMembers(ctx);
   }
+  if (ctx.kind === "User" && r.schema.urn === SCIMGATE_USER_SCHEMA && r.attr.name === "pendingProducts") return userSeats(ctx, "pending");
   return jsonbSource(ctx, r);
 }
