@@ -92,13 +92,13 @@ export function createSamlSignIn(db: Kysely<Database>) {
     redirectToIdp(req: Request, res: Response, ctx: SamlRequestContext, relayState: string): Promise<void> {
       contexts.set(req, ctx);
       return new Promise((resolve, reject) => {
+        // passport ends the response itself when it redirects.
+        res.on("finish", () => resolve());
         // additionalParams override passport-saml's own reading of ?RelayState: only our checked path is sent.
         const options: AuthenticateOptions = { session: false, additionalParams: { RelayState: relayState } };
         passport.authenticate(STRATEGY, options, (err: unknown) =>
           reject(err ?? new SignInInfrastructureError("the login request produced no redirect")),
         )(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
-        // passport ends the response itself on redirect.
-        res.on("finish", () => resolve());
       });
     },
 
@@ -114,7 +114,6 @@ export function createSamlSignIn(db: Kysely<Database>) {
       });
     },
 
-    contextOf: (req: Request) => contexts.get(req),
   };
 }
 
