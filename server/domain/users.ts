@@ -174,7 +174,10 @@ async function writeUpdate(trx: Transaction<Database>, current: User, input: Use
     action,
     target: { type: "User", id: user.id, label: user.userName },
     // That the password changed is worth an auditor's eye; the password itself never is.
-    details: { changes: summarizeChange(auditView(current), auditView(user)), ...(passwordHash === undefined ? {} : { passwordChanged: true }) },
+    details: {
+      changes: summarizeChange(auditView(current), auditView(user)),
+      ...(passwordHash === undefined ? {} : { passwordChanged: true }),
+    },
   });
   return user;
 }

@@ -106,12 +106,20 @@ function userGroups(ctx: QueryContext): Source {
 function userRoles(ctx: QueryContext): Source {
   const a = ctx.nextAlias();
   const s = ctx.nextAlias();
-  const valueOf = (column: string, values: Record<string, string>) =>
-    sql`(case ${sql.ref(`${ctx.alias}.${column}`)} ${sql.join(Object.entries(values).map(([k, v]) => sql`when ${sql.lit(k)} then ${sql.lit(v)}`), sql` `)} end)`;
-  const from = sql`from (values (${valueOf("org_role", ORG_ROLE_VALUES)}, 1), (${valueOf("admin_role", ADMIN_ROLE_VALUES)}, 2)) as ${sql.id(a)}(value, n) where true`;
+  // Column value -> SCIM value, from the one table of them (domain/roles.ts).
+  const valueOf = (column: string, values: Record<string, string>) => {
+    const whens = Object.entries(values).map(([k, v]) => sql`when ${sql.lit(k)} then ${sql.lit(v)}`);
+    return sql`(case ${sql.ref(`${ctx.alias}.${column}`)} ${sql.join(whens, sql` `)} end)`;
+  };
+  const org = valueOf("org_role", ORG_ROLE_VALUES);
+  const admin = valueOf("admin_role", ADMIN_ROLE_VALUES);
+  const from = sql`from (values (${org}, 1), (${admin}, 2)) as ${sql.id(a)}(value, n) where true`;
   const stored = jsonKey(sql.ref(`${ctx.alias}.resource`) as RawBuilder<unknown>, "roles");
-  const sent = sql`(select ${sql.ref(`${s}.e`)} from jsonb_array_elements(case when jsonb_typeof(${stored}) = 'array' then ${stored} else '[]'::jsonb end) as ${sql.id(s)}(e) where lower(trim(${sql.ref(`${s}.e`)} ->> 'value')) = ${sql.ref(`${a}.value`)} limit 1)`;
-  const sub = (attr: Attribute): Scalar => (attr.name === "value" ? col("text", `${a}.value`) : { kind: "jsonb", expr: jsonKey(sent, attr.name) });
+  const e = sql.ref(`${s}.e`);
+  const sent = sql`(select ${e} from jsonb_array_elements(case when jsonb_typeof(${stored}) = 'array' then ${stored} else '[]'::jsonb end) as ${sql.id(s)}(e)
+    where lower(trim(${e} ->> 'value')) = ${sql.ref(`${a}.value`)} limit 1)`;
+  const sub = (attr: Attribute): Scalar =>
+    attr.name === "value" ? col("text", `${a}.value`) : { kind: "jsonb", expr: jsonKey(sent, attr.name) };
   return collection(from, sql`coalesce(${jsonKey(sent, "primary")} = 'true'::jsonb, false) desc, ${sql.ref(`${a}.n`)}`, { sub });
 }
 
@@ -123,9 +131,13 @@ function userRoles(ctx: QueryContext): Source {
  */
 function userSeats(ctx: QueryContext, status: "granted" | "pending"): Source {
   const a = ctx.nextAlias();
-  const from = sql`from seat_assignments as ${sql.id(a)} where ${sql.ref(`${a}.org_id`)} = ${sql.ref(`${ctx.alias}.org_id`)} and ${sql.ref(`${a}.user_id`)} = ${sql.ref(`${ctx.alias}.id`)} and ${sql.ref(`${a}.status`)} = ${status}`;
+  const from = sql`from seat_assignments as ${sql.id(a)} where ${sql.ref(`${a}.org_id`)} = ${sql.ref(`${ctx.alias}.org_id`)}
+    and ${sql.ref(`${a}.user_id`)} = ${sql.ref(`${ctx.alias}.id`)} and ${sql.ref(`${a}.status`)} = ${status}`;
   const key = col("text", `${a}.product_key`);
-  if (status === "pending") return collection(from, sql.ref(`${a}.requested_at`), { sub: (_s, path) => notStored(path, "pendingProducts"), self: key });
+  if (status === "pending") {
+    // Simple multi-valued: compared as itself, in queue order.
+    return collection(from, sql.ref(`${a}.requested_at`), { sub: (_s, path) => notStored(path, "pendingProducts"), self: key });
+  }
   const sub = (s: Attribute, path: string) => (s.name === "value" ? key : notStored(path, "entitlements.value"));
   return collection(from, sql.ref(`${a}.product_key`), { sub });
 }
@@ -173,6 +185,8 @@ export function sourceFor(ctx: QueryContext, r: ResolvedAttribute): Source {
     if (ctx.kind === "User" && r.attr.name === "roles") return userRoles(ctx);
     if (ctx.kind === "Group" && r.attr.name === "members") return groupMembers(ctx);
   }
-  if (ctx.kind === "User" && r.schema.urn === SCIMGATE_USER_SCHEMA && r.attr.name === "pendingProducts") return userSeats(ctx, "pending");
+  if (ctx.kind === "User" && r.schema.urn === SCIMGATE_USER_SCHEMA && r.attr.name === "pendingProducts") {
+    return userSeats(ctx, "pending");
+  }
   return jsonbSource(ctx, r);
 }
