@@ -68,7 +68,8 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     return n;
   };
   const users = int("users", smoke ? 2_000 : 1_000_000, 100);
-  const groupMembers = Math.min(users, int("group-members", smoke ? 500 : 100_000, 20));
+  // At least one user stays outside the large group: scenario 4 adds and removes such users.
+  const groupMembers = Math.min(users - 1, int("group-members", smoke ? 500 : 100_000, 20));
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push("DATABASE_URL must start with postgres:// or postgresql://");
   const pgServer = values.get("pg-server") ?? "postgres://postgres@127.0.0.1:5432/postgres";

@@ -9,7 +9,9 @@ import { usersAdminRouter } from "./http/users-admin-routes.ts";
 import { adminRouter } from "./http/admin-routes.ts";
 import { HttpError, httpErrorHandler } from "./http/error-map.ts";
 import { domainsRouter } from "./http/domains-routes.ts";
-import { healthRouter } from "./http/health.ts";
+import { healthRouter, readinessRouter } from "./http/health.ts";
+import { createMetrics, metricsRouter } from "./http/metrics.ts";
+import { requestContext } from "./http/request-context.ts";
 import { importRouter } from "./http/import-routes.ts";
 import { productsRouter } from "./http/products-routes.ts";
 import { samlAdminRouter } from "./http/saml-admin-routes.ts";
@@ -17,6 +19,8 @@ import { createTxtResolver, type TxtResolver } from "./lib/dns-txt.ts";
 import type { Logger } from "./logger.ts";
 import { scimRouter } from "./scim/router.ts";
 import type { DatabaseHandle } from "./storage/database.ts";
+import { latestMigrationApplied } from "./storage/migration-status.ts";
+import { seatTotalsOfAllOrgs } from "./storage/seat-gauges-repo.ts";
 
 export interface AppDeps {
   config: Pick<Config, "publicUrl" | "adminToken"> & Partial<Pick<Config, "dnsServers">>;
@@ -39,7 +43,11 @@ export function createApp({ config, database, logger, resolveTxt }: AppDeps): Ex
   // ETags are ours (row versions), not a hash of the body.
   app.set("etag", false);
 
+  const metrics = createMetrics({ seatTotals: () => seatTotalsOfAllOrgs(db), poolStats: () => database.poolStats() });
+  app.use(requestContext({ logger, onComplete: metrics.record }));
   app.use(healthRouter(database.ping));
+  app.use(readinessRouter({ ping: database.ping, migrated: () => latestMigrationApplied(db) }));
+  app.use(metricsRouter(metrics, config.adminToken));
   app.use(SCIM_PATH, scimRouter({ db, baseUrl: scimBaseUrl, logger }));
   // Enterprise sign-in (public): /sso/*, /me, /logout.
   app.use(ssoRouter({ db, publicUrl: config.publicUrl, logger }));

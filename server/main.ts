@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { createApp } from "./app.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
@@ -44,16 +45,65 @@ async function main(): Promise<void> {
       "scim-gate listening",
     );
   });
+  // Slow or stalled clients must not hold sockets forever (slowloris):
+  // - headersTimeout: the request line and headers must arrive within 10 s;
+  // - requestTimeout: the whole request (headers and body) within 60 s, enough
+  //   for a CSV import or a large SCIM list over a slow link (Node's default is 300 s);
+  // - keepAliveTimeout: an idle keep-alive connection is closed after 5 s. Behind a
+  //   load balancer that reuses connections longer, raise it above the balancer's
+  //   idle timeout (e.g. 65 s for an AWS ALB), or the balancer may send on a closing socket.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
+  // Responses still open when shutdown starts are told to close their connection,
+  // so clients reconnect elsewhere instead of reusing a socket about to go away.
+  let shuttingDown = false;
+  const open = new Set<ServerResponse>();
+  server.on("request", (_req, res: ServerResponse) => {
+    if (shuttingDown) res.setHeader("Connection", "close");
+    open.add(res);
+    res.once("close", () => open.delete(res));
+  });
   const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
+    if (shuttingDown) {
+      // A second signal means "now": drop whatever is still open.
+      logger.warn({ signal }, "second signal: closing every connection now");
+      server.closeAllConnections();
+      return;
+    }
+    shuttingDown = true;
+    logger.info({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutting down: no new connections, waiting for requests in flight");
+    for (const res of open) if (!res.headersSent) res.setHeader("Connection", "close");
+    // Connections whose request has finished are closed as they go idle: close()
+    // alone leaves keep-alive sockets open until their timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const deadline = setTimeout(() => {
+      logger.warn({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "requests still in flight at the shutdown deadline: closing them");
+      server.closeAllConnections();
+    }, SHUTDOWN_DEADLINE_MS);
     server.close(async () => {
-      await database.close();
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      try {
+        await database.close();
+      } catch (err) {
+        logger.warn({ err }, "closing the database failed");
+      }
+      logger.info("stopped");
       process.exit(0);
     });
+    server.closeIdleConnections();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
+
+/** See the comment where they are set in main(). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How long requests in flight get to finish after SIGTERM (Kubernetes waits 30 s before SIGKILL). */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 await main();

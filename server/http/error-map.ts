@@ -54,7 +54,7 @@ export function httpErrorHandler(logger: Logger): ErrorRequestHandler {
       res.status(known.status).json({ error: known.code, message: known.message });
       return;
     }
-    logger.error({ err, method: req.method, url: req.originalUrl }, "unhandled error");
+    logger.error({ err, requestId: res.locals.requestId, method: req.method, path: req.originalUrl.split("?")[0] }, "unhandled error");
     res.status(500).json({ error: "internal", message: "Internal server error" });
   };
 }

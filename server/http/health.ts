@@ -22,13 +22,43 @@ export function healthRouter(ping: () => Promise<void>, timeoutMs = HEALTH_PING_
   return r;
 }
 
-async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+/**
+ * GET /readyz: 200 only when the database answers and the newest migration this
+ * build ships is applied; 503 with the reason otherwise. A load balancer routes
+ * traffic by it, so a process that started against an unmigrated (or
+ * half-migrated) database takes none. Never authenticated, never rate-limited.
+ */
+export function readinessRouter(
+  checks: { ping: () => Promise<void>; migrated: () => Promise<boolean> },
+  timeoutMs = HEALTH_PING_TIMEOUT_MS,
+): Router {
+  const r = Router();
+  r.get("/readyz", async (_req, res) => {
+    res.set("Cache-Control", "no-store");
+    let migrated: boolean;
+    try {
+      await withTimeout(checks.ping(), timeoutMs);
+      migrated = await withTimeout(checks.migrated(), timeoutMs);
+    } catch {
+      res.status(503).json({ status: "unavailable", reason: "the database is unreachable" });
+      return;
+    }
+    if (!migrated) {
+      res.status(503).json({ status: "unavailable", reason: "database migrations are not complete; run `scim-gate migrate` or restart the server" });
+      return;
+    }
+    res.json({ status: "ready" });
+  });
+  return r;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   try {
-    await Promise.race([work, timeout]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }

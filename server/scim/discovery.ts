@@ -1,7 +1,8 @@
 import { type Request, type RequestHandler, type Response, Router } from "express";
 import SCIMMY from "scimmy";
 import { scimContext } from "./context.ts";
-import { MAX_COUNT } from "./list-params.ts";
+import { DEFAULT_COUNT, MAX_COUNT } from "./list-params.ts";
+import { CURSOR_TIMEOUT_SECONDS } from "./pagination/cursor.ts";
 import { listResponse } from "./list-response.ts";
 import {
   ENTERPRISE_USER_SCHEMA,
@@ -44,6 +45,15 @@ export function serviceProviderConfig(baseUrl: string) {
     changePassword: { supported: true },
     sort: { supported: true },
     etag: { supported: true },
+    // RFC 9865 §4: both paging methods; index stays the default, as RFC 7644 clients expect.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: "index",
+      defaultPageSize: DEFAULT_COUNT,
+      maxPageSize: MAX_COUNT,
+      cursorTimeout: CURSOR_TIMEOUT_SECONDS,
+    },
     authenticationSchemes: [
       {
         type: "oauthbearertoken",

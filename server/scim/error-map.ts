@@ -63,7 +63,7 @@ export function scimErrorHandler(logger: Logger): ErrorRequestHandler {
       return sendScim(res, scim.status, scim.toJSON());
     }
     // Unknown errors are bugs or outages: log the cause, never leak it.
-    logger.error({ err, method: req.method, url: req.originalUrl }, "unhandled error in SCIM request");
+    logger.error({ err, requestId: res.locals.requestId, method: req.method, path: req.originalUrl.split("?")[0] }, "unhandled error in SCIM request");
     sendScim(res, 500, new ScimError(500, undefined, "Internal server error").toJSON());
   };
 }

@@ -4,7 +4,8 @@ import { scimContext } from "./context.ts";
 import { etagOf, expectedVersions, notModified } from "./etag.ts";
 import { groupFromBody, groupFromDocument, patchableGroup, renderGroup } from "./group-mapping.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
-import { listResponse, toListQuery } from "./list-response.ts";
+import { pageResponse, toListQuery } from "./list-response.ts";
+import { withCursorErrors } from "./pagination/cursor.ts";
 import { applyPatch, parsePatchRequest, splitMemberOps } from "./patch/index.ts";
 import { includesAttribute, project } from "./projection.ts";
 import { groupSchemaDefinition } from "./schemas.ts";
@@ -13,7 +14,14 @@ import { bodyObject } from "./users-routes.ts";
 
 const TARGET = { kind: "Group", alias: "g" } as const;
 
-/** /Groups (RFC 7644 §3). Members are rows: loaded only when they will be returned. */
+/**
+ * /Groups (RFC 7644 §3). Members are rows: loaded only when they will be
+ * returned, so `excludedAttributes=members` (what Entra ID and Okta send when
+ * reading a group) runs no membership query. SCIM has no paging inside a
+ * multi-valued attribute; to page a large group's users, list them by cursor:
+ * GET /Users?filter=groups.value eq "{group id}"&cursor=&count=… (RFC 9865),
+ * or use the operator API's GET /admin/v1/orgs/{org}/groups/{id}/members?cursor=.
+ */
 export function groupsRouter(): Router {
   const r = Router();
   r.get("/", (req, res) => list(req, res, req.query as Record<string, unknown>));
@@ -29,7 +37,8 @@ export function groupsRouter(): Router {
 async function list(req: Request, res: Response, raw: Record<string, unknown>) {
   const ctx = scimContext(req);
   const params = parseListParams(raw);
-  const page = await groups.listGroups(ctx.db, ctx.orgId, toListQuery(params, TARGET));
+  const query = toListQuery(params, TARGET);
+  const page = await withCursorErrors(query.after, () => groups.listGroups(ctx.db, ctx.orgId, query));
   const members = includesAttribute(params.projection, "members")
     ? await groups.membersOfGroups(ctx.db, ctx.orgId, page.items.map((g) => g.id))
     : undefined;
@@ -37,7 +46,7 @@ async function list(req: Request, res: Response, raw: Record<string, unknown>) {
   const resources = page.items.map((g) =>
     project(renderGroup(g, members ? (members.get(g.id) ?? []) : undefined, ctx.baseUrl), definition, params.projection),
   );
-  sendScim(res, 200, listResponse(page.total, params.startIndex, resources));
+  sendScim(res, 200, pageResponse(params, TARGET, page, resources));
 }
 
 async function read(req: Request<{ id: string }>, res: Response) {

@@ -1,6 +1,6 @@
 import { ScimError, invalidValue } from "./scim-error.ts";
 
-/** Paging limits, advertised in /ServiceProviderConfig (filter.maxResults). */
+/** Paging limits, advertised in /ServiceProviderConfig (filter.maxResults, pagination). */
 export const DEFAULT_COUNT = 100;
 export const MAX_COUNT = 1000;
 
@@ -10,6 +10,11 @@ export interface ListParams {
   descending: boolean;
   /** 1-based, as in RFC 7644 §3.4.2.4. */
   startIndex: number;
+  /**
+   * RFC 9865 cursor pagination: the cursor as sent ("" for the first page), or
+   * undefined for index pagination (the default, see ServiceProviderConfig).
+   */
+  cursor?: string | undefined;
   count: number;
   projection: Projection;
 }
@@ -31,14 +36,21 @@ export function parseListParams(raw: Raw): ListParams {
   if (sortOrder !== undefined && sortOrder !== "ascending" && sortOrder !== "descending") {
     throw invalidValue(`sortOrder must be "ascending" or "descending", got "${sortOrder}"`);
   }
+  const cursor = optionalString(raw, "cursor");
+  const rawStartIndex = optionalInteger(raw, "startIndex");
+  if (cursor !== undefined && rawStartIndex !== undefined) {
+    // RFC 9865: a request pages by index or by cursor; both would contradict each other.
+    throw invalidValue("startIndex and cursor cannot be used together: page by index (startIndex) or by cursor, not both");
+  }
   // RFC 7644 §3.4.2.4: startIndex < 1 is read as 1; a negative count as 0.
-  const startIndex = Math.max(1, optionalInteger(raw, "startIndex") ?? 1);
+  const startIndex = Math.max(1, rawStartIndex ?? 1);
   const count = Math.min(MAX_COUNT, Math.max(0, optionalInteger(raw, "count") ?? DEFAULT_COUNT));
   return {
     filter,
     sortBy: optionalString(raw, "sortBy"),
     descending: sortOrder === "descending",
     startIndex,
+    cursor,
     count,
     projection: parseProjection(raw),
   };

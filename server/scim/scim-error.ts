@@ -13,7 +13,9 @@ export type ScimType =
   | "noTarget"
   | "invalidValue"
   | "invalidVers"
-  | "sensitive";
+  | "sensitive"
+  // RFC 9865: a cursor that is malformed or was not issued for this list.
+  | "invalidCursor";
 
 export class ScimError extends Error {
   constructor(

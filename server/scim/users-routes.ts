@@ -4,7 +4,8 @@ import { seatsOfUsers } from "../domain/seats.ts";
 import { type ScimContext, scimContext } from "./context.ts";
 import { etagOf, expectedVersions, notModified } from "./etag.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
-import { listResponse, toListQuery } from "./list-response.ts";
+import { pageResponse, toListQuery } from "./list-response.ts";
+import { withCursorErrors } from "./pagination/cursor.ts";
 import { applyPatch, parsePatchRequest } from "./patch/index.ts";
 import { includesAttribute, project } from "./projection.ts";
 import { SCIMGATE_USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
@@ -29,13 +30,14 @@ export function usersRouter(): Router {
 async function list(req: Request, res: Response, raw: Record<string, unknown>) {
   const ctx = scimContext(req);
   const params = parseListParams(raw);
-  const page = await users.listUsers(ctx.db, ctx.orgId, toListQuery(params, TARGET));
+  const query = toListQuery(params, TARGET);
+  const page = await withCursorErrors(query.after, () => users.listUsers(ctx.db, ctx.orgId, query));
   const relations = await loadRelations(ctx, page.items.map((u) => u.id), params.projection);
   const definition = userSchemaDefinition();
   const resources = page.items.map((u) =>
     project(renderUser(u, relations(u.id), ctx.baseUrl), definition, params.projection),
   );
-  sendScim(res, 200, listResponse(page.total, params.startIndex, resources));
+  sendScim(res, 200, pageResponse(params, TARGET, page, resources));
 }
 
 async function read(req: Request<{ id: string }>, res: Response) {

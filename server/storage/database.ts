@@ -10,7 +10,15 @@ export interface DatabaseHandle {
   readonly engine: "postgres" | "pglite";
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /** Connection pool occupancy for /metrics; PGlite is one in-process connection (1 total, 0 idle, 0 waiting). */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface DatabaseOptions {
@@ -34,19 +42,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // "error" on the pool; unhandled, that would crash the process. The pool replaces it.
     pool.on("error", (err) => options.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return handle(db, "postgres");
+    return handle(db, "postgres", () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
   }
   const dataDir = options.dataDir ?? "./data";
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return handle(db, "pglite");
+  return handle(db, "pglite", () => ({ total: 1, idle: 0, waiting: 0 }));
 }
 
-function handle(db: Kysely<Database>, engine: DatabaseHandle["engine"]): DatabaseHandle {
+function handle(db: Kysely<Database>, engine: DatabaseHandle["engine"], poolStats: () => PoolStats): DatabaseHandle {
   return {
     db,
     engine,
+    poolStats,
     async ping() {
       await sql`select 1`.execute(db);
     },

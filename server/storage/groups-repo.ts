@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { ListQuery, Page } from "../domain/list-query.ts";
+import { afterPosition, nextPosition, orderExpression, SORT_KEY, sortKeyOf } from "./keyset.ts";
 import type { Database, GroupRow, MemberType, NewGroupRow } from "./tables.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -53,12 +54,35 @@ export async function listGroups(db: Db, orgId: string, query: ListQuery): Promi
   let base = db.selectFrom("groups as g").where("g.org_id", "=", orgId);
   if (query.where) base = base.where(query.where);
   const { total } = await base.select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow();
-  if (query.limit === 0 || query.offset >= total) return { total, items: [] };
-  let page = base.selectAll("g");
-  if (query.orderBy) {
-    page = page.orderBy(sql`${query.orderBy.expr} ${sql.raw(query.orderBy.descending ? "desc" : "asc")}`);
+  if (query.after) {
+    // Keyset page (RFC 9865 cursor): one row more than asked tells whether a next page exists.
+    let page = base.selectAll("g").select(sortKeyOf(query.orderBy).as(SORT_KEY));
+    if (query.after !== "start") page = page.where(afterPosition("g", query.orderBy, query.after));
+    if (query.orderBy) page = page.orderBy(orderExpression(query.orderBy));
+    const rows = await page.orderBy("g.id").limit(query.limit + 1).execute();
+    return { total, items: rows.slice(0, query.limit).map(toGroup), next: nextPosition(rows, query.limit, query.after) };
   }
-  const rows = await page.orderBy("g.id").offset(query.offset).limit(query.limit).execute();
+  if (query.limit === 0 || query.offset >= total) return { total, items: [] };
+  if (!query.orderBy) {
+    // Deferred join: OFFSET walks the narrow (org_id, id) primary key, and only
+    // the page's rows are read from the table, so deep pages stay cheap.
+    const ids = base.select("g.id").orderBy("g.id").offset(query.offset).limit(query.limit);
+    const rows = await db
+      .selectFrom(ids.as("p"))
+      .innerJoin("groups as x", (j) => j.onRef("x.id", "=", "p.id"))
+      .selectAll("x")
+      .where("x.org_id", "=", orgId)
+      .orderBy("x.id")
+      .execute();
+    return { total, items: rows.map(toGroup) };
+  }
+  const rows = await base
+    .selectAll("g")
+    .orderBy(orderExpression(query.orderBy))
+    .orderBy("g.id")
+    .offset(query.offset)
+    .limit(query.limit)
+    .execute();
   return { total, items: rows.map(toGroup) };
 }
 

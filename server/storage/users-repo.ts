@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { ListQuery, Page } from "../domain/list-query.ts";
+import { afterPosition, nextPosition, orderExpression, SORT_KEY, sortKeyOf } from "./keyset.ts";
 import type { Database, ManagerScope, NewUserRow, UserRow, UserUpdate } from "./tables.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -93,13 +94,36 @@ export async function listUsers(db: Db, orgId: string, query: ListQuery): Promis
   let base = db.selectFrom("users as u").where("u.org_id", "=", orgId);
   if (query.where) base = base.where(query.where);
   const { total } = await base.select(sql<number>`count(*)::int`.as("total")).executeTakeFirstOrThrow();
+  if (query.after) {
+    // Keyset page (RFC 9865 cursor): one row more than asked tells whether a next page exists.
+    let page = base.selectAll("u").select(sortKeyOf(query.orderBy).as(SORT_KEY));
+    if (query.after !== "start") page = page.where(afterPosition("u", query.orderBy, query.after));
+    if (query.orderBy) page = page.orderBy(orderExpression(query.orderBy));
+    const rows = await page.orderBy("u.id").limit(query.limit + 1).execute();
+    return { total, items: rows.slice(0, query.limit).map(toUser), next: nextPosition(rows, query.limit, query.after) };
+  }
   if (query.limit === 0 || query.offset >= total) return { total, items: [] };
-  let page = base.selectAll("u");
-  if (query.orderBy) {
-    page = page.orderBy(sql`${query.orderBy.expr} ${sql.raw(query.orderBy.descending ? "desc" : "asc")}`);
+  if (!query.orderBy) {
+    // Deferred join: OFFSET walks the narrow (org_id, id) primary key, and only
+    // the page's rows are read from the table, so deep pages stay cheap.
+    const ids = base.select("u.id").orderBy("u.id").offset(query.offset).limit(query.limit);
+    const rows = await db
+      .selectFrom(ids.as("p"))
+      .innerJoin("users as x", (j) => j.onRef("x.id", "=", "p.id"))
+      .selectAll("x")
+      .where("x.org_id", "=", orgId)
+      .orderBy("x.id")
+      .execute();
+    return { total, items: rows.map(toUser) };
   }
   // id last: a total order, so pages neither repeat nor skip rows (ids are time-ordered UUIDv7).
-  const rows = await page.orderBy("u.id").offset(query.offset).limit(query.limit).execute();
+  const rows = await base
+    .selectAll("u")
+    .orderBy(orderExpression(query.orderBy))
+    .orderBy("u.id")
+    .offset(query.offset)
+    .limit(query.limit)
+    .execute();
   return { total, items: rows.map(toUser) };
 }
 

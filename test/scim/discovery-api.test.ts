@@ -54,6 +54,19 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
       expect(spc.filter.maxResults).toBeGreaterThan(0);
     });
 
+    it("advertises RFC 9865 pagination: cursor and index, index by default, page sizes matching filter.maxResults", () => {
+      expect(spc.pagination).toEqual({
+        cursor: true,
+        index: true,
+        defaultPaginationMethod: "index",
+        defaultPageSize: expect.any(Number),
+        maxPageSize: spc.filter.maxResults,
+        cursorTimeout: expect.any(Number),
+      });
+      expect(spc.pagination.defaultPageSize).toBeLessThanOrEqual(spc.pagination.maxPageSize);
+      expect(spc.pagination.cursorTimeout).toBeGreaterThan(0);
+    });
+
     it("advertises bearer tokens as the one authentication scheme", () => {
       expect(spc.authenticationSchemes).toEqual([
         expect.objectContaining({ type: "oauthbearertoken", name: expect.any(String), description: expect.any(String) }),
@@ -191,6 +204,21 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
       expect(asc.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(["sort-a", "sort-b", "sort-c"]);
       const desc = await org.scim("get", "/Users").query({ ...query, sortOrder: "descending" }).expect(200);
       expect(desc.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(["sort-c", "sort-b", "sort-a"]);
+    });
+
+    it("pagination: cursor=\"\" starts, nextCursor continues and is absent on the last page; no cursor means index paging", async () => {
+      for (const name of ["page-a", "page-b", "page-c"]) await newUser(name);
+      const query = { filter: 'userName sw "page-"', sortBy: "userName", count: 2 };
+      const first = await org.scim("get", "/Users").query({ ...query, cursor: "" }).expect(200);
+      expect(first.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(["page-a", "page-b"]);
+      const last = await org.scim("get", "/Users").query({ ...query, cursor: first.body.nextCursor }).expect(200);
+      expect(last.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(["page-c"]);
+      expect(last.body).not.toHaveProperty("nextCursor");
+      const byIndex = await org.scim("get", "/Users").query(query).expect(200);
+      expect(byIndex.body).toMatchObject({ startIndex: 1, itemsPerPage: 2 });
+      expect(byIndex.body).not.toHaveProperty("nextCursor");
+      const byDefault = await org.scim("get", "/Users").query({ filter: query.filter }).expect(200);
+      expect(byDefault.body.itemsPerPage).toBeLessThanOrEqual(spc.pagination.defaultPageSize);
     });
 
     it("etag: GET carries an ETag, If-None-Match answers 304, a stale If-Match answers 412", async () => {
