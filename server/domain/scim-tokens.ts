@@ -55,17 +55,21 @@ export async function revokeScimToken(db: Kysely<Database>, orgId: string, token
 
 // last_used_at is advisory: write it at most once a minute per token, not on every request.
 const LAST_USED_GRANULARITY = sql<string>`interval '1 minute'`;
+const LAST_USED_GRANULARITY_MS = 60_000;
 
 /** Resolves a presented bearer secret to its organization, or undefined. */
 export async function authenticateScimToken(db: Kysely<Database>, presented: string): Promise<ScimCaller | undefined> {
   const hash = hashSecret(presented);
   const row = await db
     .selectFrom("scim_tokens")
-    .select(["org_id", "id", "token_hash"])
+    .select(["org_id", "id", "token_hash", "last_used_at"])
     .where("token_hash", "=", hash)
     .executeTakeFirst();
   // The lookup is by hash; compare again in constant time so no code path depends on early exit.
   if (!row || !constantTimeEqual(row.token_hash, hash)) return undefined;
+  // Skip the write (and its round trip) on every request but the first of each minute.
+  const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+  if (Date.now() - lastUsed < LAST_USED_GRANULARITY_MS) return { orgId: row.org_id, tokenId: row.id };
   await db
     .updateTable("scim_tokens")
     .set({ last_used_at: sql`now()` })
