@@ -6,10 +6,10 @@ import type { Actor } from "./actor.ts";
 import { recordAudit, summarizeChange } from "./audit.ts";
 import { reconcileGroupMembers, releaseGroupSeats } from "./seats.ts";
 import type { Database, MemberType } from "../storage/tables.ts";
-import { InvalidValueError, NotFoundError, VersionMismatchError } from "./errors.ts";
+import { InvalidValueError, NotFoundError } from "./errors.ts";
 import type { ListQuery, Page } from "./list-query.ts";
 import { assertIndexable, assertStorableText } from "./text-rules.ts";
-import type { WriteOptions } from "./users.ts";
+import { assertExpectedVersion, type WriteOptions } from "./write-options.ts";
 
 export interface GroupInput {
   displayName: string;
@@ -210,9 +210,7 @@ const unknownMember = (value: string) =>
 async function lockGroup(trx: Transaction<Database>, orgId: string, id: string, options: WriteOptions) {
   const row = await repo.findGroup(trx, orgId, id, { forUpdate: true });
   if (!row) throw new NotFoundError("Group", id);
-  if (options.expectedVersions !== undefined && !options.expectedVersions.includes(row.version)) {
-    throw new VersionMismatchError("Group", id, row.version);
-  }
+  assertExpectedVersion("Group", id, row.version, options);
   return repo.toGroup(row);
 }
 

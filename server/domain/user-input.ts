@@ -82,3 +82,8 @@ export function auditView(user: User): Record<string, unknown> {
   return { ...user.profile, userName: user.userName, active: user.active, roles: user.roles };
 }
 
+
+/** Whether the stored email rows (value, type, primary, in order) would change. */
+export function emailsChanged(current: User, input: UserInput): boolean {
+  return JSON.stringify(inputOf(current).emails) !== JSON.stringify(input.emails);
+}

@@ -7,13 +7,14 @@ import * as repo from "../storage/users-repo.ts";
 import type { Actor } from "./actor.ts";
 import { recordAudit, summarizeChange } from "./audit.ts";
 import { assertAddressesAllowed } from "./domains.ts";
-import { NotFoundError, UniquenessError, VersionMismatchError } from "./errors.ts";
+import { NotFoundError, UniquenessError } from "./errors.ts";
+import { assertExpectedVersion, type WriteOptions } from "./write-options.ts";
 import type { ListQuery, Page } from "./list-query.ts";
 import { DEFAULT_ROLES, type Roles, parseRoles, rolesFromScimValues } from "./roles.ts";
 import { releaseUserSeats, syncUserSeats } from "./seats.ts";
 import { endUserSessions } from "./sessions.ts";
 import { guardLastSuperAdmin } from "./super-admin-guard.ts";
-import { addressesChanged, auditView, inputOf, normalise, type UserInput, validate } from "./user-input.ts";
+import { addressesChanged, auditView, emailsChanged, inputOf, normalise, type UserInput, validate } from "./user-input.ts";
 
 export type { EmailInput, UserInput } from "./user-input.ts";
 export { inputOf } from "./user-input.ts";
@@ -37,10 +38,7 @@ export interface UserGroupRef {
   displayName: string;
 }
 
-export interface WriteOptions {
-  /** The versions the caller accepts (If-Match); the write fails unless the current one is among them. */
-  expectedVersions?: readonly number[] | undefined;
-}
+export type { WriteOptions } from "./write-options.ts";
 
 const USER_NAME_INDEX = "users_user_name_uq";
 
@@ -99,7 +97,7 @@ async function insertUser(
     created_at: now,
     updated_at: now,
   });
-  await repo.replaceEmails(trx, orgId, row.id, input.emails);
+  await repo.insertEmails(trx, orgId, row.id, input.emails);
   await syncUserSeats(trx, orgId, row.id, { active: input.active, directProducts: input.products });
   const user = repo.toUser(row);
   await recordAudit(trx, orgId, actor, {
@@ -165,7 +163,8 @@ async function writeUpdate(trx: Transaction<Database>, current: User, input: Use
     version: current.version + 1,
     updated_at: new Date(),
   });
-  await repo.replaceEmails(trx, current.orgId, current.id, input.emails);
+  // Most updates (suspend, restore, a name change) leave the emails as they are: skip the rewrite.
+  if (emailsChanged(current, input)) await repo.replaceEmails(trx, current.orgId, current.id, input.emails);
   await syncUserSeats(trx, current.orgId, current.id, { active: input.active, directProducts: input.products });
   const user = repo.toUser(row);
   if (!user.active) await endUserSessions(trx, current.orgId, current.id); // a suspended user is signed out at once
@@ -209,9 +208,7 @@ export async function deleteUser(
 async function lockUser(trx: Transaction<Database>, orgId: string, id: string, options: WriteOptions): Promise<User> {
   const row = await repo.findUser(trx, orgId, id, { forUpdate: true });
   if (!row) throw new NotFoundError("User", id);
-  if (options.expectedVersions !== undefined && !options.expectedVersions.includes(row.version)) {
-    throw new VersionMismatchError("User", id, row.version);
-  }
+  assertExpectedVersion("User", id, row.version, options);
   return repo.toUser(row);
 }
 

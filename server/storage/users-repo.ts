@@ -74,6 +74,16 @@ export async function replaceEmails(
   emails: { value: string; type: string | null; primary: boolean }[],
 ): Promise<void> {
   await trx.deleteFrom("user_emails").where("org_id", "=", orgId).where("user_id", "=", userId).execute();
+  await insertEmails(trx, orgId, userId, emails);
+}
+
+/** The emails of a user that has none yet (a new user). */
+export async function insertEmails(
+  trx: Transaction<Database>,
+  orgId: string,
+  userId: string,
+  emails: { value: string; type: string | null; primary: boolean }[],
+): Promise<void> {
   if (!emails.length) return;
   await trx
     .insertInto("user_emails")
