@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
+import { freePort, healthy } from "../test/support/local-http.ts";
 
 /**
  * Child processes of the benchmark: the server and the baseline, each a
@@ -100,27 +100,6 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${options.name} exited before answering /healthz:\n${output}`);
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /**
