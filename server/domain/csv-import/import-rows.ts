@@ -40,6 +40,8 @@ export function readCsvImport(text: string): ImportFile {
   if (!text.replace(/^\uFEFF/, "").trim()) throw emptyFile("file");
   const records = parseCsv(text);
   const headerIndex = records.findIndex((r) => !isBlankRecord(r.fields));
+  // Only commas and spaces (",,,"): as empty as an empty file, and there is no header to read.
+  if (headerIndex === -1) throw emptyFile("file");
   const header = records[headerIndex]!;
   const data = records.slice(headerIndex + 1);
   const columns = mapHeader(header, data.map((r) => r.fields));

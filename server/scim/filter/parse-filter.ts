@@ -57,6 +57,11 @@ function restore(node: FilterNode, literals: readonly Literal[], depth: number):
     case "or":
       return { op: node.op, filters: node.filters.map((f) => restore(f, literals, depth + 1)) };
     case "not":
+      // The parser reads `a pr not b pr` as an infix "not" with `filters` and no
+      // `filter`; RFC 7644 §3.4.2.2 has only the prefix form "not" "(" filter ")".
+      if ((node as { filter?: FilterNode }).filter === undefined) {
+        throw invalidFilter('"not" must precede an expression, as in "a pr and not (b pr)"; it cannot join two expressions');
+      }
       return { op: "not", filter: restore(node.filter, literals, depth + 1) };
     case "[]":
       return { op: "[]", attrPath: node.attrPath, valFilter: restore(node.valFilter, literals, depth + 1) };

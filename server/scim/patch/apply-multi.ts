@@ -80,7 +80,8 @@ function applyFiltered(list: unknown[], op: OpName, target: AttrTarget, value: u
       if (!(op === "add" && value === null)) setOrClear(el, sub, op === "remove" ? undefined : value, display);
       result.push(el);
     } else if (op === "add") {
-      mergeInto(attr, el, value as Json, display);
+      // RFC 7643 §2.5: adding null (unassigned) adds nothing, as for a sub-attribute above.
+      if (value !== null) mergeInto(attr, el, value as Json, display);
       result.push(el);
     } else if (op === "replace" && value !== null) {
       // RFC 7644 §3.5.2.3 (replace work address example): the whole matched value is replaced.
