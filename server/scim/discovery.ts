@@ -1,5 +1,6 @@
 import { type Request, type RequestHandler, type Response, Router } from "express";
 import SCIMMY from "scimmy";
+import { BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD_BYTES } from "./bulk/limits.ts";
 import { scimContext } from "./context.ts";
 import { DEFAULT_COUNT, MAX_COUNT } from "./list-params.ts";
 import { CURSOR_TIMEOUT_SECONDS } from "./pagination/cursor.ts";
@@ -40,7 +41,7 @@ export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, maxOperations: BULK_MAX_OPERATIONS, maxPayloadSize: BULK_MAX_PAYLOAD_BYTES },
     filter: { supported: true, maxResults: MAX_COUNT },
     changePassword: { supported: true },
     sort: { supported: true },

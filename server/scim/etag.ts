@@ -20,7 +20,11 @@ function versionOfTag(tag: string): number | undefined {
  * never have issued cannot match; if no tag is left, it fails with 412 at once.
  */
 export function expectedVersions(req: Request): number[] | undefined {
-  const header = req.get("if-match");
+  return expectedVersionsOf(req.get("if-match"));
+}
+
+/** The same, from the header's value (a bulk operation's `version` reads exactly like If-Match). */
+export function expectedVersionsOf(header: string | undefined): number[] | undefined {
   if (!header) return undefined;
   const tags = parseTags(header);
   if (tags.includes("*")) return undefined;

@@ -42,14 +42,14 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
       expect(res.body.meta).toEqual({ resourceType: "ServiceProviderConfig", location: `${SCIM_BASE}/ServiceProviderConfig` });
     });
 
-    it("advertises patch, filter with maxResults, sort, etag and changePassword; not bulk", () => {
+    it("advertises patch, filter with maxResults, sort, etag, changePassword and bulk with its limits", () => {
       expect(spc).toMatchObject({
         patch: { supported: true },
         filter: { supported: true, maxResults: expect.any(Number) },
         sort: { supported: true },
         etag: { supported: true },
         changePassword: { supported: true },
-        bulk: { supported: false },
+        bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 4 * 1024 * 1024 },
       });
       expect(spc.filter.maxResults).toBeGreaterThan(0);
     });
@@ -244,9 +244,9 @@ describe.each(ENGINES)("discovery on %s", (engine) => {
       await expect(verifyPassword("wrong", row.password_hash!)).resolves.toBe(false);
     });
 
-    it("bulk unsupported: /Bulk answers 501 rather than pretending", async () => {
-      const res = await org.scim("post", "/Bulk").send({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [] }).expect(501);
-      expect(res.body.status).toBe("501");
+    it("bulk supported: /Bulk answers a BulkResponse (the operations are tested in bulk-api.test.ts)", async () => {
+      const res = await org.scim("post", "/Bulk").send({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [] }).expect(200);
+      expect(res.body).toEqual({ schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkResponse"], Operations: [] });
     });
 
     it("oauthbearertoken: the Authorization: Bearer token is what authenticates", async () => {
