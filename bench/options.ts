@@ -17,10 +17,20 @@ export interface BenchOptions {
   resultsDir: string;
   /** Write a CPU profile of the server (node --cpu-prof) into resultsDir/profiles. */
   profile: boolean;
+  /** Scenario 5: users and groups of the Entra-style initial sync. */
+  syncUsers: number;
+  syncGroups: number;
+  /** Scenario 6: user creates per series (one by one, then in bulk). */
+  bulkCreates: number;
+  /** Scenario 8: users loaded into the embedded PGlite server. */
+  pgliteUsers: number;
+  /** Only these scenarios (ids), for iterating on one; the others are listed as skipped. */
+  only: string[] | undefined;
 }
 
 const USAGE = `usage: npm run bench -- [--users N] [--group-members N] [--rounds N] [--seconds S]
        [--warmup S] [--connections N] [--smoke] [--pg-server URL] [--results-dir DIR] [--profile]
+       [--sync-users N] [--sync-groups N] [--bulk-creates N] [--pglite-users N] [--only 1,2,…]
 DATABASE_URL, when set, names the database to use (kept); otherwise a throwaway one is created on --pg-server.`;
 
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): BenchOptions {
@@ -28,7 +38,21 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const FLAGS = new Set(["smoke", "profile", "help"]);
-  const VALUES = new Set(["users", "group-members", "rounds", "seconds", "warmup", "connections", "pg-server", "results-dir"]);
+  const VALUES = new Set([
+    "users",
+    "group-members",
+    "rounds",
+    "seconds",
+    "warmup",
+    "connections",
+    "pg-server",
+    "results-dir",
+    "sync-users",
+    "sync-groups",
+    "bulk-creates",
+    "pglite-users",
+    "only",
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -86,9 +110,23 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     pgServer,
     resultsDir: values.get("results-dir") ?? "bench/results",
     profile: flags.has("profile"),
+    syncUsers: int("sync-users", smoke ? 100 : 10_000, 1),
+    syncGroups: int("sync-groups", smoke ? 5 : 100, 1),
+    bulkCreates: int("bulk-creates", smoke ? 200 : 10_000, 1),
+    // PGlite loads in-process and is several times slower than PostgreSQL: a smaller organization.
+    pgliteUsers: Math.min(users, int("pglite-users", smoke ? 500 : 50_000, 100)),
+    only: parseOnly(values.get("only"), problems),
   };
   if (problems.length) throw new OptionsError(problems, USAGE);
   return options;
+}
+
+function parseOnly(raw: string | undefined, problems: string[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw.split(",").map((x) => x.trim()).filter(Boolean);
+  const bad = ids.filter((id) => !/^[1-8]$/.test(id));
+  if (!ids.length || bad.length) problems.push(`--only takes scenario numbers 1 to 8, comma-separated, got "${raw}"`);
+  return ids;
 }
 
 export class OptionsError extends Error {

@@ -1,11 +1,11 @@
 import type { Measurement } from "./measure.ts";
-import type { Metric, NotImplemented, Scenario, TargetSpec } from "./scenarios.ts";
+import type { Metric, NotImplemented, Scenario, Target, TargetSpec } from "./scenarios.ts";
 
 /** A series' measurements over the rounds, and their summary. */
 export interface SeriesResult {
   key: string;
   label: string;
-  target: "server" | "baseline";
+  target: Target;
   vs?: string;
   rounds: Measurement[];
   median: Record<Metric, number>;
@@ -40,7 +40,7 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export function summarise(key: string, label: string, target: "server" | "baseline", vs: string | undefined, rounds: Measurement[]): SeriesResult {
+export function summarise(key: string, label: string, target: Target, vs: string | undefined, rounds: Measurement[]): SeriesResult {
   const pick = (f: (v: number[]) => number) => Object.fromEntries(METRICS.map((m) => [m, f(rounds.map((r) => r[m]))])) as Record<Metric, number>;
   const failed = rounds.find((r) => r.firstFailure !== undefined);
   return {

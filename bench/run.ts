@@ -8,21 +8,27 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { loadData, type LoadedData } from "./load.ts";
+import type { BulkSupport } from "./bulk.ts";
+import { loadData } from "./load.ts";
 import { makeRunner, type Measurement } from "./measure.ts";
 import { type BenchOptions, OptionsError, parseOptions } from "./options.ts";
+import { createOrganization, SERVER_ENV } from "./org.ts";
+import { type PgliteServer, startPgliteServer } from "./pglite.ts";
 import { type BenchProcess, hasTaskset, pinSelf, startProcess, watchMemory } from "./processes.ts";
 import { judge, notImplemented, renderTable, rssResult, type ScenarioResult, summarise } from "./report.ts";
 import {
   type BenchTargets,
+  bulkCreates,
   type CursorSupport,
   deepPage,
+  entraSync,
   filterByUserName,
   memberPatch,
-  notImplementedScenarios,
+  pgliteComparison,
   postUsers,
   RSS_TARGET_MB,
   type Scenario,
+  type Target,
 } from "./scenarios.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -64,7 +70,7 @@ async function main(): Promise<number> {
       entry: join(ROOT, "server/main.ts"),
       core: pinned ? 0 : undefined,
       nodeArgs: options.profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [],
-      env: { DATABASE_URL: database.url, ADMIN_TOKEN: adminToken, LOG_LEVEL: "warn" },
+      env: { DATABASE_URL: database.url, ADMIN_TOKEN: adminToken, ...SERVER_ENV },
     });
     processes.push(server);
     const serverMemory = watchMemory(server.pid);
@@ -95,12 +101,48 @@ async function main(): Promise<number> {
       connections: options.connections,
     };
     const spc = await serviceProviderConfig(server.url, token);
+    const selected = (id: string) => !options.only || options.only.includes(id);
     const walkStarted = Date.now();
-    const cursor = await findDeepCursor(server.url, token, spc, Math.floor(options.users * 0.9));
+    const cursor = selected("3") ? await findDeepCursor(server.url, token, spc, Math.floor(options.users * 0.9)) : { supported: false };
     const walked = `${((Date.now() - walkStarted) / 1000).toFixed(1)} s`;
     log(`cursor pagination: ${cursor.supported ? (cursor.deepCursor ? `supported; walked to 90% depth in ${walked}` : "supported, but 90% depth not reached") : "not advertised"}`);
-    const scenarios = [postUsers(targets), filterByUserName(targets), deepPage(targets, cursor, data.userIds[Math.floor(options.users * 0.9) - 1]!), memberPatch(targets)];
-    const results = await runScenarios(scenarios, targets, options);
+    const bulk = bulkCreates(targets, spc.bulk, options.bulkCreates);
+    log(`bulk: ${"notImplemented" in bulk ? bulk.notImplemented : `supported (maxOperations ${spc.bulk?.maxOperations}, maxPayloadSize ${spc.bulk?.maxPayloadSize})`}`);
+
+    let lite: PgliteServer | undefined;
+    if (selected("8")) {
+      log(`pglite: ${options.pgliteUsers.toLocaleString("en")} users into a server on the embedded PGlite default`);
+      lite = await startPgliteServer({
+        entry: join(ROOT, "server/main.ts"),
+        adminToken,
+        domain: `lite-${domain}`,
+        users: options.pgliteUsers,
+        core: pinned ? 0 : undefined,
+        log: (line) => log(`  pglite ${line.trim()}`),
+      });
+      // Stopping it also removes its data directory, on every path out.
+      processes.push({ ...lite.process, stop: lite.stop });
+      log(`pglite: loaded in ${lite.loadSeconds.toFixed(1)} s`);
+    }
+    const liteMemory = lite ? watchMemory(lite.process.pid) : undefined;
+
+    const all8 = [
+      postUsers(targets),
+      filterByUserName(targets),
+      deepPage(targets, cursor, data.userIds[Math.floor(options.users * 0.9) - 1]!),
+      memberPatch(targets),
+      entraSync(targets, { users: options.syncUsers, groups: options.syncGroups }),
+      bulk,
+      ...(lite ? [pgliteComparison(targets, lite)] : []),
+    ];
+    const scenarios = all8.filter((s): s is Scenario => !("notImplemented" in s) && selected(s.id));
+    const skipped = all8.filter((s) => !("notImplemented" in s) && !selected(s.id)).map((s) => ({ id: s.id, title: s.title, notImplemented: "skipped (--only)" }));
+    if (!lite) skipped.push({ id: "8", title: "PGlite comparison", notImplemented: "skipped (--only)" });
+    const results = await runScenarios(scenarios, { server: server.url, baseline: baseline.url, pglite: lite?.url ?? "" }, options);
+    const liteMb = liteMemory?.peakMb();
+    liteMemory?.stop();
+    results.find((r) => r.id === "8")?.notes.push(`PGlite server peak RSS ${liteMb ?? "not measured"} MB (its WebAssembly PostgreSQL lives in the process; not part of scenario 7)`);
+    await lite?.stop();
 
     const serverMb = serverMemory.peakMb();
     const baselineMb = baselineMemory.peakMb();
@@ -108,7 +150,14 @@ async function main(): Promise<number> {
     baselineMemory.stop();
     await stopAll();
 
-    const all = [...results, rssResult(serverMb, baselineMb, RSS_TARGET_MB), ...notImplementedScenarios(spc.bulk?.supported === true).map(notImplemented)].sort((a, b) => Number(a.id) - Number(b.id));
+    const all = [
+      ...results,
+      rssResult(serverMb, baselineMb, RSS_TARGET_MB),
+      ...("notImplemented" in bulk ? [notImplemented(bulk)] : []),
+      ...skipped.map(notImplemented),
+    ].sort(
+      (a, b) => Number(a.id) - Number(b.id),
+    );
     const table = renderTable(all);
     mkdirSync(resultsDir, { recursive: true });
     const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
@@ -121,8 +170,10 @@ async function main(): Promise<number> {
           options: { ...options, databaseUrl: options.databaseUrl ? "(DATABASE_URL)" : undefined },
           machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, pinned },
           load: { users: options.users, groupMembers: options.groupMembers, seconds: data.seconds, rowsPerSecond: data.rowsPerSecond },
+          pglite: lite ? { users: lite.users, loadSeconds: lite.loadSeconds } : null,
+          bulk: spc.bulk ?? null,
           cursorSupported: cursor.supported,
-          rss: { serverMb, baselineMb },
+          rss: { serverMb, baselineMb, pgliteServerMb: liteMb ?? null },
           scenarios: all,
           table,
         },
@@ -142,47 +193,42 @@ async function main(): Promise<number> {
   }
 }
 
-async function runScenarios(scenarios: Scenario[], t: BenchTargets, options: BenchOptions): Promise<ScenarioResult[]> {
+async function runScenarios(scenarios: Scenario[], urls: Record<Target, string>, options: BenchOptions): Promise<ScenarioResult[]> {
   const measure = makeRunner();
-  const urlOf = (target: "server" | "baseline") => (target === "server" ? t.serverUrl : t.baselineUrl);
   if (options.warmupSeconds > 0) {
     log(`warm-up: ${options.warmupSeconds} s per series`);
-    for (const s of scenarios) for (const series of s.series) await measure(urlOf(series.target), series.probe, options.warmupSeconds);
+    for (const s of scenarios) for (const series of s.series) if (series.probe) await measure(urls[series.target], series.probe, options.warmupSeconds);
   }
   const rounds = new Map<string, Measurement[]>();
+  const notes = new Map<string, string[]>();
+  const record = (s: Scenario, key: string, label: string, round: number, m: Measurement) => {
+    rounds.set(`${s.id}/${key}`, [...(rounds.get(`${s.id}/${key}`) ?? []), m]);
+    const failed = m.non2xx + m.errors ? `, ${m.non2xx + m.errors} failed` : "";
+    log(`round ${round} [${s.id}] ${label}: ${m.reqPerSec} req/s, p99 ${m.p99Ms} ms${failed}`);
+  };
   for (let round = 1; round <= options.rounds; round++) {
     for (const s of scenarios) {
+      if (s.runRound) {
+        const { measurements, note } = await s.runRound(round);
+        for (const series of s.series) {
+          const m = measurements[series.key];
+          if (m) record(s, series.key, series.label, round, m);
+        }
+        if (note) {
+          notes.set(s.id, [...(notes.get(s.id) ?? []), note]);
+          log(`round ${round} [${s.id}] ${note}`);
+        }
+        continue;
+      }
       for (const series of s.series) {
-        const m = await measure(urlOf(series.target), series.probe, options.seconds);
-        const key = `${s.id}/${series.key}`;
-        rounds.set(key, [...(rounds.get(key) ?? []), m]);
-        const failed = m.non2xx + m.errors ? `, ${m.non2xx + m.errors} failed` : "";
-        log(`round ${round} [${s.id}] ${series.label}: ${m.reqPerSec} req/s, p99 ${m.p99Ms} ms${failed}`);
+        if (series.probe) record(s, series.key, series.label, round, await measure(urls[series.target], series.probe, options.seconds));
       }
     }
   }
   return scenarios.map((s) => {
-    const series = s.series.map((x) => summarise(x.key, x.label, x.target, x.vs, rounds.get(`${s.id}/${x.key}`) ?? []));
-    return { id: s.id, title: s.title, implemented: true, notes: s.notes, series, targets: judge(s, series) };
+    const series = s.series.map((x) => summarise(x.key, x.label, x.target, x.vs, rounds.get(x.copyOf ?? `${s.id}/${x.key}`) ?? []));
+    return { id: s.id, title: s.title, implemented: true, notes: [...s.notes, ...(notes.get(s.id) ?? [])], series, targets: judge(s, series) };
   });
-}
-
-async function createOrganization(serverUrl: string, adminToken: string, domain: string): Promise<{ orgId: string; token: string }> {
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${serverUrl}/admin/v1${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 201) throw new Error(`POST /admin/v1${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
-  const org = await admin("/orgs", { name: "bench" });
-  const orgId = String(org.id);
-  await admin(`/orgs/${orgId}/domains`, { name: domain, verified: true });
-  const token = await admin(`/orgs/${orgId}/scim-tokens`, { label: "bench" });
-  return { orgId, token: String(token.token) };
 }
 
 /**
@@ -191,7 +237,7 @@ async function createOrganization(serverUrl: string, adminToken: string, domain:
  * to the cursor that starts the page at `depth`.
  */
 interface ServiceProviderConfig {
-  bulk?: { supported?: boolean };
+  bulk?: BulkSupport;
   pagination?: { cursor?: boolean; maxPageSize?: number };
 }
 
@@ -213,7 +259,7 @@ async function findDeepCursor(serverUrl: string, token: string, spc: ServiceProv
   let position = 0;
   while (position < depth) {
     const count = Math.min(pageSize, depth - position);
-    const page = await get(`/Users?cursor=${encodeURIComponent(cursor)}&count=${count}&attributes=id`);
+    const page = await get(`/Users?cursor=${encodeURIComponent(cursor)}&count=${count}&excludedAttributes=groups,entitlements`);
     const resources = page.body.Resources;
     const next = page.body.nextCursor;
     if (page.status !== 200 || !Array.isArray(resources) || typeof next !== "string" || !next) return { supported: true };

@@ -1,5 +1,7 @@
+import { type BulkSupport, createsInBulk, createsOneByOne, operationsPerRequest } from "./bulk.ts";
 import { userNameOf, type LoadedData } from "./load.ts";
-import type { Probe } from "./measure.ts";
+import type { Measurement, Probe } from "./measure.ts";
+import { ENTRA_MEMBER_BATCH, entraInitialSync } from "./sync-replay.ts";
 
 /**
  * The scenarios, in the order of the performance issue. Each names its series
@@ -9,13 +11,18 @@ import type { Probe } from "./measure.ts";
  */
 export type Metric = "reqPerSec" | "p99Ms";
 
+export type Target = "server" | "baseline" | "pglite";
+
 export interface SeriesSpec {
   key: string;
   label: string;
-  target: "server" | "baseline";
-  probe: Probe;
+  target: Target;
+  /** The autocannon probe; absent when the scenario measures its rounds itself (runRound) or copies them. */
+  probe?: Probe;
   /** Key of the series this one's ratio is computed against. */
   vs?: string;
+  /** "scenario/series" measured elsewhere and shown here beside this scenario's own series (not run again). */
+  copyOf?: string;
 }
 
 export interface TargetSpec {
@@ -34,6 +41,8 @@ export interface Scenario {
   series: SeriesSpec[];
   targets: TargetSpec[];
   notes: string[];
+  /** A scenario that drives its own fixed amount of work: one call per round, a measurement per series key. */
+  runRound?: (round: number) => Promise<{ measurements: Record<string, Measurement>; note?: string }>;
 }
 
 export interface NotImplemented {
@@ -51,6 +60,14 @@ export interface BenchTargets {
   users: number;
   groupMembers: number;
   connections: number;
+}
+
+/** The embedded-PGlite server of scenario 8 and the users loaded into it. */
+export interface PgliteTarget {
+  url: string;
+  token: string;
+  domain: string;
+  users: number;
 }
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -265,17 +282,77 @@ export function memberPatch(t: BenchTargets): Scenario {
   };
 }
 
-/** Scenarios 5, 6 and 8: not built yet, listed as such. */
-export function notImplementedScenarios(bulkAdvertised: boolean): NotImplemented[] {
-  return [
-    { id: "5", title: "Entra-style sync replay", notImplemented: "not implemented" },
-    {
-      id: "6",
-      title: "Bulk (/Bulk)",
-      notImplemented: `not implemented (the server ${bulkAdvertised ? "advertises" : "does not advertise"} bulk in /ServiceProviderConfig)`,
+/**
+ * Scenario 5: an Entra ID-style initial sync (bench/sync-replay.ts), once per
+ * round with its own users and groups. Reported, not judged: there is no
+ * baseline for a whole sync.
+ */
+export function entraSync(t: BenchTargets, size: { users: number; groups: number }): Scenario {
+  const users = size.users.toLocaleString("en");
+  return {
+    id: "5",
+    title: `Entra-style initial sync: ${users} users and ${size.groups} groups (lookup + POST each; groups POST + PATCH add members by ${ENTRA_MEMBER_BATCH}), ${t.connections} at a time`,
+    series: [{ key: "sync", label: `server, requests/s over the whole sync`, target: "server" }],
+    targets: [],
+    notes: [],
+    runRound: async (round) => {
+      const r = await entraInitialSync({ serverUrl: t.serverUrl, token: t.token, domain: t.domain, ...size, workers: t.connections, run: `r${round}` });
+      const note = `round ${round}: ${r.wallSeconds.toFixed(1)} s wall (users ${r.usersPhaseSeconds.toFixed(1)} s, groups ${r.groupsPhaseSeconds.toFixed(1)} s), ${r.measurement.requests.toLocaleString("en")} requests, ${(size.users / r.usersPhaseSeconds).toFixed(0)} users/s`;
+      return { measurements: { sync: r.measurement }, note };
     },
-    { id: "8", title: "PGlite comparison", notImplemented: "not implemented" },
-  ];
+  };
+}
+
+/**
+ * Scenario 6: the same creates one by one and through /Bulk (bench/bulk.ts),
+ * when /ServiceProviderConfig advertises bulk; otherwise "not supported".
+ */
+export function bulkCreates(t: BenchTargets, support: BulkSupport | undefined, creates: number): Scenario | NotImplemented {
+  const title = "Bulk (/Bulk) vs the same creates one by one";
+  if (!support?.supported) {
+    return { id: "6", title, notImplemented: "not supported: /ServiceProviderConfig does not advertise bulk.supported" };
+  }
+  const perRequest = operationsPerRequest(support, t.domain);
+  const n = creates.toLocaleString("en");
+  const base = { serverUrl: t.serverUrl, token: t.token, domain: t.domain, creates, workers: t.connections };
+  return {
+    id: "6",
+    title: `${title}: ${n} user creates, ${t.connections} requests in flight (figures in creates/s)`,
+    series: [
+      { key: "one", label: `server ${n} x POST /Users (creates/s)`, target: "server" },
+      { key: "bulk", label: `server POST /Bulk, ${Math.min(perRequest, creates).toLocaleString("en")} operations a request (creates/s)`, target: "server", vs: "one" },
+    ],
+    targets: [{ label: "Bulk creates/s >= 3x one by one", series: "bulk", metric: "reqPerSec", kind: "ratioAtLeast", value: 3, vs: "one" }],
+    notes: [],
+    runRound: async (round) => {
+      const one = await createsOneByOne({ ...base, run: `r${round}` });
+      const bulk = await createsInBulk({ ...base, run: `r${round}` }, perRequest);
+      return { measurements: { one, bulk } };
+    },
+  };
+}
+
+/**
+ * Scenario 8: scenarios 1 and 2 against a second server on the embedded
+ * PGlite default, shown beside the PostgreSQL server's figures (copied from
+ * scenarios 1 and 2, not measured again). Reported, not judged.
+ */
+export function pgliteComparison(t: BenchTargets, lite: PgliteTarget): Scenario {
+  const liteTargets: BenchTargets = { ...t, serverUrl: lite.url, token: lite.token, domain: lite.domain, users: lite.users };
+  const post = postUsers(liteTargets).series.find((x) => x.key === "server")!;
+  const get = filterByUserName(liteTargets).series.find((x) => x.key === "server")!;
+  return {
+    id: "8",
+    title: `The same POST and lookup on the embedded PGlite default (${lite.users.toLocaleString("en")} users loaded), ${t.connections} connections`,
+    series: [
+      { key: "pgPost", label: "PostgreSQL server POST /Users (scenario 1)", target: "server", copyOf: "1/server" },
+      { key: "litePost", label: "PGlite server POST /Users", target: "pglite", vs: "pgPost", probe: post.probe! },
+      { key: "pgGet", label: "PostgreSQL server filtered GET /Users (scenario 2)", target: "server", copyOf: "2/server" },
+      { key: "liteGet", label: "PGlite server filtered GET /Users", target: "pglite", vs: "pgGet", probe: get.probe! },
+    ],
+    targets: [],
+    notes: ["PGlite is one in-process connection: requests queue on it, so 10 connections measure its throughput, not parallelism"],
+  };
 }
 
 export const RSS_TARGET_MB = 300;

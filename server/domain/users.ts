@@ -48,8 +48,17 @@ export async function getUser(db: Kysely<Database>, orgId: string, id: string): 
   return repo.toUser(row);
 }
 
-export async function listUsers(db: Kysely<Database>, orgId: string, query: ListQuery): Promise<Page<User>> {
-  return repo.listUsers(db, orgId, query);
+/**
+ * A page of users; `options` names the relations (direct groups, seats) to read
+ * along in the same query, and the remembered index-paging positions to start from.
+ */
+export async function listUsers(
+  db: Kysely<Database>,
+  orgId: string,
+  query: ListQuery,
+  options: repo.ListOptions = {},
+): Promise<Page<repo.ListedUser>> {
+  return repo.listUsers(db, orgId, query, options);
 }
 
 export async function groupsOfUsers(db: Kysely<Database>, orgId: string, userIds: string[]) {
@@ -89,16 +98,21 @@ async function insertUser(
   await assertAddressesAllowed(trx, orgId, input);
   const roles = rolesFromScimValues(input.roleValues, DEFAULT_ROLES);
   const now = new Date();
-  const row = await repo.insertUser(trx, {
-    org_id: orgId,
-    id: uuidv7(now.getTime()),
-    ...columnsOf(input, roles),
-    password_hash: passwordHash,
-    created_at: now,
-    updated_at: now,
-  });
-  await repo.insertEmails(trx, orgId, row.id, input.emails);
-  await syncUserSeats(trx, orgId, row.id, { active: input.active, directProducts: input.products });
+  const row = await repo.insertUserWithEmails(
+    trx,
+    {
+      org_id: orgId,
+      id: uuidv7(now.getTime()),
+      ...columnsOf(input, roles),
+      password_hash: passwordHash,
+      created_at: now,
+      updated_at: now,
+    },
+    input.emails,
+  );
+  // A user created in this transaction is in no group and holds no seat row yet:
+  // without entitlements there is nothing to sync (syncUserSeats would read three empty sets).
+  if (input.products.length) await syncUserSeats(trx, orgId, row.id, { active: input.active, directProducts: input.products });
   const user = repo.toUser(row);
   await recordAudit(trx, orgId, actor, {
     action: "user.created",

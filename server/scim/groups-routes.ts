@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from "express";
 import * as groups from "../domain/groups.ts";
-import { scimContext } from "./context.ts";
-import { etagOf, expectedVersions, notModified } from "./etag.ts";
+import { type ScimContext, scimContext } from "./context.ts";
+import { etagOf, expectedVersionsOf, notModified } from "./etag.ts";
 import { groupFromBody, groupFromDocument, patchableGroup, renderGroup } from "./group-mapping.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
 import { pageResponse, toListQuery } from "./list-response.ts";
@@ -61,18 +61,14 @@ async function read(req: Request<{ id: string }>, res: Response) {
 
 async function create(req: Request, res: Response) {
   const ctx = scimContext(req);
-  const { input, members } = groupFromBody(req.body);
-  const group = await groups.createGroup(ctx.db, ctx.orgId, input, members, ctx.actor);
+  const group = await groupWrites.create(ctx, req.body);
   res.set("Location", `${ctx.baseUrl}/Groups/${group.id}`);
   await respond(req, res, 201, group, parseProjection(req.query as Record<string, unknown>));
 }
 
 async function replace(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  const { input, members } = groupFromBody(req.body);
-  const group = await groups.updateGroup(ctx.db, ctx.orgId, req.params.id, () => input, [{ kind: "replace", members }], {
-    expectedVersions: expectedVersions(req),
-  }, ctx.actor);
+  const group = await groupWrites.replace(ctx, req.params.id, req.body, req.get("if-match"));
   await respond(req, res, 200, group, parseProjection(req.query as Record<string, unknown>));
 }
 
@@ -84,17 +80,7 @@ async function replace(req: Request<{ id: string }>, res: Response) {
  */
 async function patch(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  const { memberDeltas, otherOps } = splitMemberOps(parsePatchRequest(req.body));
-  const group = await groups.updateGroup(
-    ctx.db,
-    ctx.orgId,
-    req.params.id,
-    (current) =>
-      otherOps.length
-        ? groupFromDocument(applyPatch(patchableGroup(current), otherOps, groupSchemaDefinition())).input
-        : { displayName: current.displayName, externalId: current.externalId, profile: current.profile },
-    memberDeltas,
-    { expectedVersions: expectedVersions(req) }, ctx.actor);
+  const group = await groupWrites.patch(ctx, req.params.id, req.body, req.get("if-match"));
   const projection = parseProjection(req.query as Record<string, unknown>);
   if (!projection.attributes && !projection.excludedAttributes) {
     res.status(204).set("ETag", etagOf(group.version)).end();
@@ -105,9 +91,43 @@ async function patch(req: Request<{ id: string }>, res: Response) {
 
 async function remove(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  await groups.deleteGroup(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) }, ctx.actor);
+  await groupWrites.remove(ctx, req.params.id, req.get("if-match"));
   res.status(204).end();
 }
+
+/**
+ * The writes of /Groups: parse, one domain call. /Bulk runs these same
+ * functions (bulk/dispatch.ts). `ifMatch` is the If-Match header, or a bulk
+ * operation's `version`.
+ */
+export const groupWrites = {
+  create(ctx: ScimContext, body: unknown) {
+    const { input, members } = groupFromBody(body);
+    return groups.createGroup(ctx.db, ctx.orgId, input, members, ctx.actor);
+  },
+  replace(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
+    const { input, members } = groupFromBody(body);
+    const options = { expectedVersions: expectedVersionsOf(ifMatch) };
+    return groups.updateGroup(ctx.db, ctx.orgId, id, () => input, [{ kind: "replace", members }], options, ctx.actor);
+  },
+  patch(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
+    const { memberDeltas, otherOps } = splitMemberOps(parsePatchRequest(body));
+    return groups.updateGroup(
+      ctx.db,
+      ctx.orgId,
+      id,
+      (current) =>
+        otherOps.length
+          ? groupFromDocument(applyPatch(patchableGroup(current), otherOps, groupSchemaDefinition())).input
+          : { displayName: current.displayName, externalId: current.externalId, profile: current.profile },
+      memberDeltas,
+      { expectedVersions: expectedVersionsOf(ifMatch) },
+      ctx.actor,
+    );
+  },
+  remove: (ctx: ScimContext, id: string, ifMatch: string | undefined) =>
+    groups.deleteGroup(ctx.db, ctx.orgId, id, { expectedVersions: expectedVersionsOf(ifMatch) }, ctx.actor),
+};
 
 async function respond(req: Request, res: Response, status: number, group: groups.Group, projection: Projection) {
   const ctx = scimContext(req);

@@ -2,10 +2,11 @@ import { type Request, type Response, Router } from "express";
 import * as users from "../domain/users.ts";
 import { seatsOfUsers } from "../domain/seats.ts";
 import { type ScimContext, scimContext } from "./context.ts";
-import { etagOf, expectedVersions, notModified } from "./etag.ts";
+import { etagOf, expectedVersionsOf, notModified } from "./etag.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
 import { pageResponse, toListQuery } from "./list-response.ts";
 import { withCursorErrors } from "./pagination/cursor.ts";
+import { IndexPositions } from "./pagination/index-positions.ts";
 import { applyPatch, parsePatchRequest } from "./patch/index.ts";
 import { includesAttribute, project } from "./projection.ts";
 import { SCIMGATE_USER_SCHEMA, userSchemaDefinition } from "./schemas.ts";
@@ -17,8 +18,9 @@ const TARGET = { kind: "User", alias: "u" } as const;
 /** /Users (RFC 7644 §3): each handler parses, makes one domain call, renders. */
 export function usersRouter(): Router {
   const r = Router();
-  r.get("/", (req, res) => list(req, res, req.query as Record<string, unknown>));
-  r.post("/.search", (req, res) => list(req, res, bodyObject(req)));
+  const positions = new IndexPositions();
+  r.get("/", (req, res) => list(req, res, req.query as Record<string, unknown>, positions));
+  r.post("/.search", (req, res) => list(req, res, bodyObject(req), positions));
   r.post("/", create);
   r.get("/:id", read);
   r.put("/:id", replace);
@@ -27,15 +29,15 @@ export function usersRouter(): Router {
   return r;
 }
 
-async function list(req: Request, res: Response, raw: Record<string, unknown>) {
+async function list(req: Request, res: Response, raw: Record<string, unknown>, positions: IndexPositions) {
   const ctx = scimContext(req);
   const params = parseListParams(raw);
   const query = toListQuery(params, TARGET);
-  const page = await withCursorErrors(query.after, () => users.listUsers(ctx.db, ctx.orgId, query));
-  const relations = await loadRelations(ctx, page.items.map((u) => u.id), params.projection);
+  const options = { ...relationsWanted(params.projection), positions };
+  const page = await withCursorErrors(query.after, () => users.listUsers(ctx.db, ctx.orgId, query, options));
   const definition = userSchemaDefinition();
   const resources = page.items.map((u) =>
-    project(renderUser(u, relations(u.id), ctx.baseUrl), definition, params.projection),
+    project(renderUser(u, { groups: u.groups ?? [], seats: u.seats }, ctx.baseUrl), definition, params.projection),
   );
   sendScim(res, 200, pageResponse(params, TARGET, page, resources));
 }
@@ -52,58 +54,85 @@ async function read(req: Request<{ id: string }>, res: Response) {
 
 async function create(req: Request, res: Response) {
   const ctx = scimContext(req);
-  const user = await users.createUser(ctx.db, ctx.orgId, userInputFromBody(req.body), ctx.actor);
+  const user = await userWrites.create(ctx, req.body);
   res.set("Location", `${ctx.baseUrl}/Users/${user.id}`);
-  await respond(req, res, 201, user, parseProjection(req.query as Record<string, unknown>));
+  const projection = parseProjection(req.query as Record<string, unknown>);
+  // Just created: in no group, and without entitlements holding no seat, so there is nothing to read back.
+  const known = hasEntitlements(user) ? undefined : { groups: [], seats: relationsWanted(projection).seats ? { granted: [], pending: [] } : undefined };
+  await respond(req, res, 201, user, projection, known);
 }
 
 async function replace(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  const input = userInputFromBody(req.body);
-  const user = await users.updateUser(
-    ctx.db,
-    ctx.orgId,
-    req.params.id,
-    () => input,
-    { expectedVersions: expectedVersions(req) },
-    ctx.actor,
-  );
+  const user = await userWrites.replace(ctx, req.params.id, req.body, req.get("if-match"));
   await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
 }
 
 async function patch(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  const ops = parsePatchRequest(req.body);
-  const user = await users.updateUser(
-    ctx.db,
-    ctx.orgId,
-    req.params.id,
-    (current) => userInputFromPatchedDocument(current, applyPatch(patchableUser(current), ops, userSchemaDefinition())),
-    { expectedVersions: expectedVersions(req) },
-    ctx.actor,
-  );
+  const user = await userWrites.patch(ctx, req.params.id, req.body, req.get("if-match"));
   await respond(req, res, 200, user, parseProjection(req.query as Record<string, unknown>));
 }
 
 async function remove(req: Request<{ id: string }>, res: Response) {
   const ctx = scimContext(req);
-  await users.deleteUser(ctx.db, ctx.orgId, req.params.id, { expectedVersions: expectedVersions(req) }, ctx.actor);
+  await userWrites.remove(ctx, req.params.id, req.get("if-match"));
   res.status(204).end();
 }
 
-async function respond(req: Request, res: Response, status: number, user: users.User, projection: Projection) {
+/**
+ * The writes of /Users: parse, one domain call. /Bulk runs these same functions
+ * (bulk/dispatch.ts), so every rule holds alike. `ifMatch` is the If-Match
+ * header, or a bulk operation's `version`.
+ */
+export const userWrites = {
+  create: (ctx: ScimContext, body: unknown) => users.createUser(ctx.db, ctx.orgId, userInputFromBody(body), ctx.actor),
+  replace(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
+    const input = userInputFromBody(body);
+    return users.updateUser(ctx.db, ctx.orgId, id, () => input, { expectedVersions: expectedVersionsOf(ifMatch) }, ctx.actor);
+  },
+  patch(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
+    const ops = parsePatchRequest(body);
+    return users.updateUser(
+      ctx.db,
+      ctx.orgId,
+      id,
+      (current) => userInputFromPatchedDocument(current, applyPatch(patchableUser(current), ops, userSchemaDefinition())),
+      { expectedVersions: expectedVersionsOf(ifMatch) },
+      ctx.actor,
+    );
+  },
+  remove: (ctx: ScimContext, id: string, ifMatch: string | undefined) =>
+    users.deleteUser(ctx.db, ctx.orgId, id, { expectedVersions: expectedVersionsOf(ifMatch) }, ctx.actor),
+};
+
+async function respond(req: Request, res: Response, status: number, user: users.User, projection: Projection, known?: UserRelations) {
   const ctx = scimContext(req);
-  const relations = await loadRelations(ctx, [user.id], projection);
+  const relations = known ?? (await loadRelations(ctx, [user.id], projection))(user.id);
   res.set("ETag", etagOf(user.version));
-  sendScim(res, status, project(renderUser(user, relations(user.id), ctx.baseUrl), userSchemaDefinition(), projection));
+  sendScim(res, status, project(renderUser(user, relations, ctx.baseUrl), userSchemaDefinition(), projection));
 }
 
-/** Groups and seats of a page of users, each in one query, and only when they will be returned. */
+/** Whether the user asked for products directly (what makes the domain create seat rows for a new user). */
+function hasEntitlements(user: users.User): boolean {
+  const list = user.profile.entitlements;
+  return Array.isArray(list) && list.some((e) => typeof (e as { value?: unknown })?.value === "string" && (e as { value: string }).value !== "");
+}
+
+/** The relations a response will show: groups and seats are read only when they will be returned. */
+function relationsWanted(projection: Projection) {
+  return {
+    groups: includesAttribute(projection, "groups"),
+    seats: includesAttribute(projection, "entitlements") || includesAttribute(projection, SCIMGATE_USER_SCHEMA),
+  };
+}
+
+/** Groups and seats of one user, each in one query, and only when they will be returned. */
 async function loadRelations(ctx: ScimContext, ids: string[], projection: Projection) {
-  const wantsSeats = includesAttribute(projection, "entitlements") || includesAttribute(projection, SCIMGATE_USER_SCHEMA);
+  const want = relationsWanted(projection);
   const [groups, seats] = await Promise.all([
-    includesAttribute(projection, "groups") ? users.groupsOfUsers(ctx.db, ctx.orgId, ids) : undefined,
-    wantsSeats ? seatsOfUsers(ctx.db, ctx.orgId, ids) : undefined,
+    want.groups ? users.groupsOfUsers(ctx.db, ctx.orgId, ids) : undefined,
+    want.seats ? seatsOfUsers(ctx.db, ctx.orgId, ids) : undefined,
   ]);
   return (id: string): UserRelations => ({ groups: groups?.get(id) ?? [], seats: seats?.get(id) });
 }
