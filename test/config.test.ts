@@ -22,6 +22,9 @@ describe("parseConfig", () => {
       adminToken: undefined,
       logLevel: "info",
       dnsServers: [],
+      rateLimits: { windowSeconds: 60, perToken: 3000, perOrg: 6000, perSsoClient: 300 },
+      httpTimeouts: { headersMs: 10_000, requestMs: 60_000, keepAliveMs: 5_000 },
+      trustProxy: false,
     });
   });
 
@@ -42,6 +45,14 @@ describe("parseConfig", () => {
       ADMIN_TOKEN: "0123456789abcdef",
       LOG_LEVEL: "DEBUG",
       DNS_SERVERS: "127.0.0.1:5353, [::1]:53",
+      RATE_LIMIT_WINDOW_SECONDS: "60",
+      RATE_LIMIT_TOKEN_PER_MINUTE: "100",
+      RATE_LIMIT_ORG_PER_MINUTE: "0",
+      RATE_LIMIT_SSO_PER_MINUTE: "30",
+      HTTP_HEADERS_TIMEOUT_SECONDS: "0.5",
+      HTTP_REQUEST_TIMEOUT_SECONDS: "2",
+      HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: "65",
+      TRUST_PROXY: "loopback, 10.0.0.0/8, fd00::/8",
     });
     expect(config).toEqual({
       port: 9000,
@@ -51,7 +62,33 @@ describe("parseConfig", () => {
       adminToken: "0123456789abcdef",
       logLevel: "debug",
       dnsServers: ["127.0.0.1:5353", "[::1]:53"],
+      rateLimits: { windowSeconds: 60, perToken: 100, perOrg: 0, perSsoClient: 30 },
+      httpTimeouts: { headersMs: 500, requestMs: 2_000, keepAliveMs: 65_000 },
+      trustProxy: ["loopback", "10.0.0.0/8", "fd00::/8"],
     });
+  });
+
+  it("scales the per-minute rate limits to RATE_LIMIT_WINDOW_SECONDS, never below 1 unless off", () => {
+    expect(parseConfig({ RATE_LIMIT_WINDOW_SECONDS: "10", RATE_LIMIT_TOKEN_PER_MINUTE: "600", RATE_LIMIT_ORG_PER_MINUTE: "1", RATE_LIMIT_SSO_PER_MINUTE: "0" }).rateLimits).toEqual({
+      windowSeconds: 10,
+      perToken: 100,
+      perOrg: 1,
+      perSsoClient: 0,
+    });
+    expect(parseConfig({ RATE_LIMIT_WINDOW_SECONDS: "3600", RATE_LIMIT_TOKEN_PER_MINUTE: "5" }).rateLimits.perToken).toBe(300);
+  });
+
+  it("reads TRUST_PROXY as a hop count, and refuses true (anyone could pick their own address)", () => {
+    expect(parseConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(problemsOf({ TRUST_PROXY: "true" })).toEqual([expect.stringMatching(/^TRUST_PROXY must be/)]);
+    expect(problemsOf({ TRUST_PROXY: "10.0.0.0/33" })).toEqual([expect.stringMatching(/^TRUST_PROXY must be/)]);
+  });
+
+  it("refuses a header timeout longer than the request timeout", () => {
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_SECONDS: "30", HTTP_REQUEST_TIMEOUT_SECONDS: "20" })).toEqual([
+      "HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS",
+    ]);
   });
 
   it("refuses a DNS server that is not an IP address", () => {
@@ -76,6 +113,15 @@ describe("parseConfig", () => {
     ["PUBLIC_URL", "ftp://scim.example.com"],
     ["DATABASE_URL", "mysql://db/scim"],
     ["LOG_LEVEL", "verbose"],
+    ["RATE_LIMIT_WINDOW_SECONDS", "0"],
+    ["RATE_LIMIT_WINDOW_SECONDS", "3601"],
+    ["RATE_LIMIT_TOKEN_PER_MINUTE", "-1"],
+    ["RATE_LIMIT_ORG_PER_MINUTE", "lots"],
+    ["RATE_LIMIT_SSO_PER_MINUTE", "1.5"],
+    ["HTTP_HEADERS_TIMEOUT_SECONDS", "0"],
+    ["HTTP_REQUEST_TIMEOUT_SECONDS", "1h"],
+    ["HTTP_KEEP_ALIVE_TIMEOUT_SECONDS", "-5"],
+    ["TRUST_PROXY", "proxy.example.com"],
   ])("refuses %s=%s and names the variable", (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems[0]).toMatch(new RegExp(`^${name} `));

@@ -15,6 +15,8 @@ export interface MetricsSources {
 export interface Metrics {
   /** Counts one finished request (the request-context middleware calls it). */
   record(sample: RequestSample): void;
+  /** Counts one request refused by a rate limit ("token", "org", "sso_client"). */
+  rateLimited(limit: string): void;
   exposition(): Promise<string>;
 }
 
@@ -36,6 +38,11 @@ export function createMetrics(sources: MetricsSources): Metrics {
     "scim_operations_total",
     "SCIM writes by organization, resource (Users, Groups), operation (create, replace, patch, delete) and outcome (success, client_error, server_error).",
     ["org", "resource", "operation", "outcome"],
+  );
+  const limited = registry.counter(
+    "rate_limited_total",
+    "Requests refused with 429 by a rate limit: token (one SCIM token), org (all SCIM tokens of an organization), sso_client (sign-in requests from one client address).",
+    ["limit"],
   );
   const granted = registry.gauge("seats_granted", "Seats granted per organization and product.", ["org", "product"]);
   const pending = registry.gauge("seats_pending", "Seats waiting for a free seat per organization and product.", ["org", "product"]);
@@ -64,6 +71,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
       const op = scimWrite(s.method, s.path);
       if (op && s.orgId) scimOps.inc({ org: s.orgId, ...op, outcome: outcomeOf(s.status) });
     },
+    rateLimited: (limit) => limited.inc({ limit }),
     exposition: () => registry.exposition(),
   };
 }
