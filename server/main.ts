@@ -1,5 +1,6 @@
-import type { ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import { createApp } from "./app.ts";
+import { ScimRequestLog } from "./domain/scim-request-log.ts";
 import { ConfigError, parseConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { openDatabase } from "./storage/database.ts";
@@ -38,23 +39,40 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = createApp({ config, database, logger });
-  const server = app.listen(config.port, () => {
+  const scimRequestLog = new ScimRequestLog(database.db, {
+    onError: (err, dropped) => logger.warn({ err, dropped }, "SCIM request log: entries dropped"),
+  });
+  const app = createApp({ config, database, logger, scimRequestLog });
+  const timeouts = config.httpTimeouts;
+  const server = createServer(
+    {
+      // Stated, not inherited: Node's default has changed before (80 KiB, then 8, then 16).
+      // A larger request line or header block gets 431 and the connection is closed.
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // The header and request timeouts below are enforced by a sweep this often
+      // (Node's default is 30 s, which would let a slow client stay that much longer).
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+    },
+    app,
+  );
+  server.listen(config.port, () => {
     logger.info(
       { port: config.port, scim: `${config.publicUrl}/scim/v2`, database: database.engine === "pglite" ? config.dataDir : "postgres" },
       "scim-gate listening",
     );
   });
-  // Slow or stalled clients must not hold sockets forever (slowloris):
+  // Slow or stalled clients must not hold sockets forever (slowloris), however
+  // slowly they trickle bytes in (config.ts, HTTP_*_TIMEOUT_SECONDS):
   // - headersTimeout: the request line and headers must arrive within 10 s;
   // - requestTimeout: the whole request (headers and body) within 60 s, enough
   //   for a CSV import or a large SCIM list over a slow link (Node's default is 300 s);
   // - keepAliveTimeout: an idle keep-alive connection is closed after 5 s. Behind a
   //   load balancer that reuses connections longer, raise it above the balancer's
   //   idle timeout (e.g. 65 s for an AWS ALB), or the balancer may send on a closing socket.
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // A client cut off by the first two gets 408 and a closed connection.
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
 
   // Responses still open when shutdown starts are told to close their connection,
   // so clients reconnect elsewhere instead of reusing a socket about to go away.
@@ -85,6 +103,8 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearInterval(sweep);
       clearTimeout(deadline);
+      // Requests have finished: what they logged is written before the database closes.
+      await scimRequestLog.flush();
       try {
         await database.close();
       } catch (err) {
@@ -99,10 +119,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
-/** See the comment where they are set in main(). */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 60_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Request line plus headers; see where the server is created. */
+const MAX_HEADER_BYTES = 16 * 1024;
 /** How long requests in flight get to finish after SIGTERM (Kubernetes waits 30 s before SIGKILL). */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 

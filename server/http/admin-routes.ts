@@ -4,15 +4,19 @@ import { createOrg, getOrg, listOrgs, type Org } from "../domain/orgs.ts";
 import { createScimToken, listScimTokens, revokeScimToken, type ScimTokenInfo } from "../domain/scim-tokens.ts";
 import { isUuid } from "../lib/ids.ts";
 import type { Database } from "../storage/tables.ts";
+import { actorOf } from "./actor.ts";
 import { HttpError } from "./error-map.ts";
 
-/** The operator API (/admin/v1): organizations and their SCIM tokens. */
+/** The admin API (/admin/v1): organizations and their SCIM tokens (creating organizations is the operator's: console-guards.ts). */
 export function adminRouter(db: Kysely<Database>, scimBaseUrl: string): Router {
   const r = Router();
   r.use(express.json({ limit: "1mb" }));
 
   r.get("/orgs", async (_req, res) => {
-    res.json({ orgs: (await listOrgs(db)).map(orgJson) });
+    // An organization's administrator sees only its own organization.
+    const actor = actorOf(res);
+    const orgs = "orgId" in actor ? [await getOrg(db, actor.orgId)] : await listOrgs(db);
+    res.json({ orgs: orgs.map(orgJson) });
   });
   r.post("/orgs", async (req, res) => {
     const org = await createOrg(db, field(req, "name"));

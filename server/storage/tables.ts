@@ -165,6 +165,34 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+export interface OperatorSessionsTable {
+  id_hash: string;
+  token_binding: string;
+  created_at: DefaultTimestamp;
+  last_seen_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface ScimRequestsTable {
+  id: string;
+  org_id: string;
+  token_id: string;
+  at: Timestamp;
+  method: string;
+  path: string;
+  status: number;
+  scim_type: string | null;
+  detail: string | null;
+  duration_ms: number;
+}
+
+/** One fixed window of one rate-limited key ("scim-token:<id>", "org:<id>", "sso-client:<address>"). */
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   scim_tokens: ScimTokensTable;
@@ -182,6 +210,9 @@ export interface Database {
   saml_requests: SamlRequestsTable;
   saml_assertions_seen: SamlAssertionsSeenTable;
   sessions: SessionsTable;
+  rate_limit_counters: RateLimitCountersTable;
+  operator_sessions: OperatorSessionsTable;
+  scim_requests: ScimRequestsTable;
 }
 
 export type OrgRow = Selectable<OrgsTable>;
