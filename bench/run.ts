@@ -259,7 +259,7 @@ async function findDeepCursor(serverUrl: string, token: string, spc: ServiceProv
   let position = 0;
   while (position < depth) {
     const count = Math.min(pageSize, depth - position);
-    const page = await get(`/Users?cursor=${encodeURIComponent(cursor)}&count=${count}&excludedAttributes=groups,entitlements`);
+    const page = await get(`/Users?cursor=${encodeURIComponent(cursor)}&count=${count}&attributes=id`);
     const resources = page.body.Resources;
     const next = page.body.nextCursor;
     if (page.status !== 200 || !Array.isArray(resources) || typeof next !== "string" || !next) return { supported: true };

@@ -165,3 +165,20 @@ export function roleChangeRefusal(
   if (requestedAdminRole === "super-administrator") return "Only a super administrator can grant super administrator";
   return undefined;
 }
+
+/**
+ * Why an admin may not suspend, restore or delete this user, or undefined when
+ * it may: the keys of the organization are a super administrator's to take, as
+ * for its roles (an administrator suspending the super administrator would lock
+ * it out just as surely as demoting it).
+ */
+export function lifecycleChangeRefusal(
+  caller: { kind: "operator" } | { kind: "admin"; userId: string; roles: Roles },
+  target: { roles: Roles },
+): string | undefined {
+  if (caller.kind === "operator" || caller.roles.adminRole === "super-administrator") return undefined;
+  if (target.roles.adminRole === "super-administrator") {
+    return "Only a super administrator can suspend, restore or delete a super administrator";
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, Router } from "express";
 import type { Kysely } from "kysely";
-import { checkWrite, isSafeMethod, roleChangeRefusal, targetOfPath, type WriteTarget } from "../domain/admin-access.ts";
+import { checkWrite, isSafeMethod, lifecycleChangeRefusal, roleChangeRefusal, targetOfPath, type WriteTarget } from "../domain/admin-access.ts";
 import { NotFoundError } from "../domain/errors.ts";
 import { getUser, groupsOfUsers } from "../domain/users.ts";
 import { isUuid } from "../lib/ids.ts";
@@ -17,7 +17,7 @@ import { HttpError } from "./error-map.ts";
  * - every change (any method but GET and HEAD) needs write access to its section,
  *   and a manager limited to groups may change only their members and the groups;
  * - role changes: nobody changes their own, only a super administrator touches
- *   super administrator.
+ *   super administrator (its roles, and suspending, restoring or deleting it).
  * Routes mounted after this cannot forget a check: a write route in a section
  * nobody mapped is refused to everyone but read-write administrators.
  */
@@ -46,19 +46,36 @@ export function consoleGuards({ db }: { db: Kysely<Database> }): Router {
     next();
   });
 
-  r.put("/orgs/:org/users/:id/roles", express.json({ limit: "16kb" }), async (req, res, next) => {
+  // The user a signed-in admin is about to change; undefined for the operator or
+  // an unknown user (the route then answers 404 as usual).
+  const targetUser = async (req: Request, res: Response) => {
     const caller = consoleCallerOf(res);
-    if (caller.access.kind === "operator" || !caller.user) return next();
-    let target;
+    if (caller.access.kind === "operator" || !caller.user) return undefined;
     try {
-      target = await getUser(db, caller.organization!.id, String(req.params.id));
+      return { caller: caller.user, target: await getUser(db, caller.organization!.id, String(req.params.id)) };
     } catch (e) {
-      if (e instanceof NotFoundError) return next(); // the route answers 404
+      if (e instanceof NotFoundError) return undefined;
       throw e;
     }
+  };
+
+  const guardLifecycle = async (req: Request, res: Response, next: express.NextFunction) => {
+    const found = await targetUser(req, res);
+    const refusal = found && lifecycleChangeRefusal({ kind: "admin", userId: found.caller.id, roles: found.caller.roles }, found.target);
+    if (refusal) throw new HttpError(403, "forbidden", refusal);
+    next();
+  };
+  r.post("/orgs/:org/users/:id/suspend", guardLifecycle);
+  r.post("/orgs/:org/users/:id/restore", guardLifecycle);
+  r.delete("/orgs/:org/users/:id", guardLifecycle);
+
+  r.put("/orgs/:org/users/:id/roles", express.json({ limit: "16kb" }), async (req, res, next) => {
+    const found = await targetUser(req, res);
+    if (!found) return next();
+    const { caller: user, target } = found;
     const body = req.body as { adminRole?: unknown } | undefined;
     const refusal = roleChangeRefusal(
-      { kind: "admin", userId: caller.user.id, roles: caller.user.roles },
+      { kind: "admin", userId: user.id, roles: user.roles },
       target,
       typeof body === "object" && body !== null ? body.adminRole : undefined,
     );

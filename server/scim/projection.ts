@@ -4,11 +4,34 @@ import type { SchemaDefinition } from "./schemas.ts";
 import { invalidValue } from "./scim-error.ts";
 
 /**
- * Applies attributes / excludedAttributes (RFC 7644 §3.4.2.5) with scimmy's
- * projection. Without either parameter the resource is returned as rendered,
- * which skips a second coercion on the hot path.
+ * Applies attributes / excludedAttributes (RFC 7644 §3.4.2.5). Two requests
+ * skip scimmy's outbound coercion, the costliest step of rendering a page:
+ * neither parameter (the resource is returned as rendered: the renderers
+ * already produce what the coercion would, see test/scim/projection-fast-path.test.ts),
+ * and `attributes=id` alone (a client collecting ids walks the whole list so).
  */
 export function project(
+  resource: Record<string, unknown>,
+  definition: SchemaDefinition,
+  projection: Projection,
+): Record<string, unknown> {
+  if (!projection.attributes?.length && !projection.excludedAttributes?.length) return resource;
+  if (onlyId(projection, definition)) {
+    return { schemas: Array.isArray(resource.schemas) ? resource.schemas.slice(0, 1) : resource.schemas, id: resource.id };
+  }
+  return projectWithScimmy(resource, definition, projection);
+}
+
+/** `attributes` naming `id` alone (any case, or with the core schema URN): what scimmy answers is schemas[0] and id. */
+function onlyId(projection: Projection, definition: SchemaDefinition): boolean {
+  const names = projection.attributes;
+  if (!names?.length) return false;
+  const qualified = `${definition.id.toLowerCase()}:id`;
+  return names.every((n) => n.toLowerCase() === "id" || n.toLowerCase() === qualified);
+}
+
+/** The general projection through scimmy (exported so tests can compare the fast paths with it). */
+export function projectWithScimmy(
   resource: Record<string, unknown>,
   definition: SchemaDefinition,
   projection: Projection,

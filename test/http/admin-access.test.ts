@@ -282,6 +282,31 @@ describe.each(ENGINES)("admin access by role on %s", (engine) => {
     });
   });
 
+  describe("super administrators", () => {
+    it("only a super administrator (or the operator) suspends, restores or deletes one", async () => {
+      const plainAdmin = await signedIn(server, acme, "plain-admin-2", { adminRole: "administrator" });
+      const superAdmin = await signedIn(server, acme, "root-2", { adminRole: "super-administrator" });
+      const otherSuper = await signedIn(server, acme, "root-3", { adminRole: "super-administrator" });
+
+      for (const [method, path] of [
+        ["post", "suspend"],
+        ["post", "restore"],
+        ["delete", ""],
+      ] as const) {
+        const res = await plainAdmin.req(method, `/orgs/${acme.id}/users/${otherSuper.userId}${path ? `/${path}` : ""}`).expect(403);
+        expect(res.body).toMatchObject({ error: "forbidden", message: expect.stringMatching(/super administrator/) });
+      }
+      const still = await server.admin("get", `/orgs/${acme.id}/users/${otherSuper.userId}`).expect(200);
+      expect(still.body.active).toBe(true);
+
+      // A super administrator may, and ordinary users stay the administrator's to suspend.
+      await superAdmin.req("post", `/orgs/${acme.id}/users/${otherSuper.userId}/suspend`).expect(200);
+      await server.admin("post", `/orgs/${acme.id}/users/${otherSuper.userId}/restore`).expect(200);
+      const ordinary = await provision(acme, "ordinary");
+      await plainAdmin.req("post", `/orgs/${acme.id}/users/${ordinary}/suspend`).expect(200);
+    });
+  });
+
   describe("audit actor", () => {
     it("admin-session writes record the admin; operator writes stay the operator", async () => {
       const target = await provision(acme, "audited");

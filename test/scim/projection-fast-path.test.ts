@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Group, Member } from "../../server/domain/groups.ts";
 import type { User } from "../../server/domain/users.ts";
 import { groupFromBody, renderGroup } from "../../server/scim/group-mapping.ts";
-import { project } from "../../server/scim/projection.ts";
+import { project, projectWithScimmy } from "../../server/scim/projection.ts";
 import {
   ENTERPRISE_USER_SCHEMA,
   GROUP_SCHEMA,
@@ -152,6 +152,37 @@ describe("project() without attributes returns what scimmy's outbound coercion w
     const fast = project(rendered, groupSchemaDefinition(), {});
     expect(fast).toBe(rendered);
     expect(JSON.parse(JSON.stringify(fast))).toEqual(viaScimmy(rendered, groupSchemaDefinition()));
+  });
+
+  const ID_ONLY = [["id"], ["ID"], ["urn:ietf:params:scim:schemas:core:2.0:User:id"], ["id", "Id"]];
+
+  it.each(users)("%s, attributes=id", (_name, user, relations) => {
+    const rendered = renderUser(user, relations, BASE);
+    for (const attributes of ID_ONLY) {
+      const projection = { attributes };
+      expect(project(rendered, userSchemaDefinition(), projection), attributes.join()).toEqual(
+        JSON.parse(JSON.stringify(projectWithScimmy(rendered, userSchemaDefinition(), projection))),
+      );
+    }
+  });
+
+  it.each(groups)("%s, attributes=id", (_name, group, members) => {
+    const rendered = renderGroup(group, members, BASE);
+    for (const attributes of [["id"], ["urn:ietf:params:scim:schemas:core:2.0:Group:ID"]]) {
+      expect(project(rendered, groupSchemaDefinition(), { attributes })).toEqual(
+        JSON.parse(JSON.stringify(projectWithScimmy(rendered, groupSchemaDefinition(), { attributes }))),
+      );
+    }
+  });
+
+  it("attributes naming more than id, or excludedAttributes, still go through scimmy", () => {
+    const rendered = renderUser(users[1]![1], users[1]![2], BASE);
+    expect(project(rendered, userSchemaDefinition(), { attributes: ["id", "userName"] })).toEqual({
+      schemas: [USER_SCHEMA],
+      id: rendered.id,
+      userName: rendered.userName,
+    });
+    expect(project(rendered, userSchemaDefinition(), { excludedAttributes: ["id"] })).toHaveProperty("userName");
   });
 
   it("the comparison is not vacuous: scimmy drops what the schema does not define", () => {
