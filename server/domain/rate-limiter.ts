@@ -62,7 +62,7 @@ export function createRateLimiter(db: Kysely<Database>, options: RateLimiterOpti
     const now = Date.now();
     if (now < nextPruneAt) return;
     nextPruneAt = now + windowSeconds * 1000;
-    pruneCounters(db, windowSeconds).catch((err: unknown) => options.onPruneError?.(err));
+    pruneCounters(db).catch((err: unknown) => options.onPruneError?.(err));
   };
 
   return {

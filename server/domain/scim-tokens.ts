@@ -1,7 +1,7 @@
-import { type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely, sql } from "kysely";
 import { uuidv7 } from "../lib/ids.ts";
 import { constantTimeEqual, hashSecret, newSecret } from "../lib/secrets.ts";
-import type { Database } from "../storage/tables.ts";
+import type { Database, ScimTokenRow } from "../storage/tables.ts";
 import { InvalidValueError, NotFoundError } from "./errors.ts";
 
 export interface ScimTokenInfo {
@@ -57,14 +57,16 @@ export async function revokeScimToken(db: Kysely<Database>, orgId: string, token
 const LAST_USED_GRANULARITY = sql<string>`interval '1 minute'`;
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+// Every SCIM request runs this lookup: written once as SQL rather than built and compiled by Kysely each time.
+const TOKEN_BY_HASH = `select "org_id", "id", "token_hash", "last_used_at" from "scim_tokens" where "token_hash" = $1`;
+
 /** Resolves a presented bearer secret to its organization, or undefined. */
 export async function authenticateScimToken(db: Kysely<Database>, presented: string): Promise<ScimCaller | undefined> {
   const hash = hashSecret(presented);
-  const row = await db
-    .selectFrom("scim_tokens")
-    .select(["org_id", "id", "token_hash", "last_used_at"])
-    .where("token_hash", "=", hash)
-    .executeTakeFirst();
+  const { rows } = await db.executeQuery<Pick<ScimTokenRow, "org_id" | "id" | "token_hash" | "last_used_at">>(
+    CompiledQuery.raw(TOKEN_BY_HASH, [hash]),
+  );
+  const row = rows[0];
   // The lookup is by hash; compare again in constant time so no code path depends on early exit.
   if (!row || !constantTimeEqual(row.token_hash, hash)) return undefined;
   // Skip the write (and its round trip) on every request but the first of each minute.

@@ -1,5 +1,6 @@
 import express, { Router } from "express";
 import { OPERATOR_ACCESS } from "../domain/admin-access.ts";
+import { createFailedSignInThrottle } from "../domain/failed-sign-ins.ts";
 import { endOperatorSession, startOperatorSession } from "../domain/operator-sessions.ts";
 import { signOut } from "../domain/sign-in.ts";
 import { constantTimeEqual } from "../lib/secrets.ts";
@@ -8,14 +9,13 @@ import { authenticateConsole, type ConsoleAuthDeps, type ConsoleCaller, refuse }
 import { clearOperatorCookie, clearSessionCookie, OPERATOR_COOKIE, readCookie, setOperatorCookie } from "./console-cookies.ts";
 import { assertCsrf, csrfTokenOf } from "./csrf.ts";
 import { HttpError } from "./error-map.ts";
-import { FailedAttempts } from "./failed-attempts.ts";
 
 export interface AdminSessionRouterDeps extends ConsoleAuthDeps {
   logger: Logger;
 }
 
 /** Ten wrong tokens per client address per quarter hour, then 429 until the quarter hour ends. */
-const FAILED_SIGN_INS = { limit: 10, windowMs: 15 * 60 * 1000 };
+const FAILED_SIGN_INS = { scope: "operator-sign-in", limit: 10, windowSeconds: 15 * 60 };
 
 /**
  * The console's session, mounted at /admin/v1 ahead of consoleAuth:
@@ -28,7 +28,7 @@ export function adminSessionRouter(deps: AdminSessionRouterDeps): Router {
   const r = Router();
   const secure = deps.publicUrl.startsWith("https:");
   const publicOrigin = new URL(deps.publicUrl).origin;
-  const failures = new FailedAttempts(FAILED_SIGN_INS);
+  const failures = createFailedSignInThrottle(db, FAILED_SIGN_INS);
 
   r.use("/session", (_req, res, next) => {
     res.set("Cache-Control", "no-store");
@@ -40,7 +40,7 @@ export function adminSessionRouter(deps: AdminSessionRouterDeps): Router {
     const origin = req.get("origin");
     if (origin !== undefined && origin !== publicOrigin) throw new HttpError(403, "csrf", "Cross-origin sign-in refused");
     const client = req.ip ?? req.socket.remoteAddress ?? "unknown";
-    const wait = failures.retryAfterSeconds(client);
+    const wait = await failures.retryAfterSeconds(client);
     if (wait > 0) {
       res.set("Retry-After", String(wait));
       throw new HttpError(429, "rate_limited", `Too many failed sign-ins from your address; retry after ${wait} seconds`);
@@ -51,7 +51,7 @@ export function adminSessionRouter(deps: AdminSessionRouterDeps): Router {
     }
     if (!deps.adminToken) refuse(res, "admin_disabled", "Operator sign-in is disabled: start the server with ADMIN_TOKEN set");
     if (!constantTimeEqual(token, deps.adminToken)) {
-      failures.fail(client);
+      await failures.fail(client);
       logger.warn({ requestId: res.locals.requestId }, "operator sign-in refused: wrong token");
       refuse(res, "unauthorized", "That is not the ADMIN_TOKEN");
     }

@@ -30,21 +30,18 @@ export async function hitCounters(
   if (keys.length === 0) return [];
   const window = sql`make_interval(secs => ${windowSeconds})`;
   const start = sql`date_bin(${window}, now(), timestamptz 'epoch')`;
-  const rows = sql.join(keys.map((k) => sql`(${k}, ${start}, ${weight}::int)`));
+  const rows = sql.join(keys.map((k) => sql`(${k}, ${start}, ${weight}::int, ${start} + ${window})`));
   const result = await sql<{ key: string; hits: number; reset_in: number }>`
-    insert into rate_limit_counters as c (key, window_start, hits)
+    insert into rate_limit_counters as c (key, window_start, hits, expires_at)
     values ${rows}
     on conflict (key, window_start) do update set hits = c.hits + excluded.hits
-    returning c.key, c.hits, greatest(1, ceil(extract(epoch from c.window_start + ${window} - now())))::int as reset_in
+    returning c.key, c.hits, greatest(1, ceil(extract(epoch from c.expires_at - now())))::int as reset_in
   `.execute(db);
   return result.rows.map((r) => ({ key: r.key, hits: Number(r.hits), resetInSeconds: Number(r.reset_in) }));
 }
 
-/** Deletes the counters of windows that have ended; returns how many went. */
-export async function pruneCounters(db: Kysely<Database>, windowSeconds: number): Promise<number> {
-  const result = await db
-    .deleteFrom("rate_limit_counters")
-    .where("window_start", "<", sql<Date>`now() - make_interval(secs => ${windowSeconds})`)
-    .executeTakeFirst();
+/** Deletes the counters of windows that have ended, whatever their length; returns how many went. */
+export async function pruneCounters(db: Kysely<Database>): Promise<number> {
+  const result = await db.deleteFrom("rate_limit_counters").where("expires_at", "<", sql<Date>`now()`).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -191,6 +191,8 @@ export interface RateLimitCountersTable {
   key: string;
   window_start: Timestamp;
   hits: number;
+  /** The end of the window: the row is worthless after it. */
+  expires_at: Timestamp;
 }
 
 export interface Database {

@@ -203,7 +203,12 @@ describe.each(ENGINES)("rate limits on %s", (engine) => {
   it("prunes the counters of ended windows off the request path", async () => {
     await server.database.db
       .insertInto("rate_limit_counters")
-      .values({ key: "org:stale", window_start: sql<Date>`now() - interval '1 day'` as unknown as Date, hits: 7 })
+      .values({
+        key: "org:stale",
+        window_start: sql<Date>`now() - interval '1 day'` as unknown as Date,
+        expires_at: sql<Date>`now() - interval '1 day' + interval '1 minute'` as unknown as Date,
+        hits: 7,
+      })
       .execute();
     const app = limitedApp({ perToken: 100 });
     const org = await server.newOrg("Pruner");

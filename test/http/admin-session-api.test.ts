@@ -167,12 +167,27 @@ describe.each(ENGINES)("admin console sessions on %s", (engine) => {
       await api().post("/admin/v1/session/operator").set("Origin", "https://evil.test").send({ token: ADMIN_TOKEN }).expect(403);
     });
 
-    it("after 10 wrong tokens from one address, even the right one is refused with 429 for a while", async () => {
-      const fresh = createApp({ config: { publicUrl: PUBLIC_URL, adminToken: ADMIN_TOKEN }, database: server.database, logger: pino({ level: "silent" }) });
-      for (let i = 0; i < 10; i++) await supertest(fresh).post("/admin/v1/session/operator").send({ token: `guess-${i}` }).expect(401);
-      const res = await supertest(fresh).post("/admin/v1/session/operator").send({ token: ADMIN_TOKEN }).expect(429);
-      expect(res.body.error).toBe("rate_limited");
-      expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+    it("after 10 wrong tokens from one address, even the right one is refused with 429 for a while, by every process", async () => {
+      // Two apps on one database stand for two server processes; behind a trusted
+      // proxy, so the test can speak from addresses of its own.
+      const process = () =>
+        createApp({
+          config: { publicUrl: PUBLIC_URL, adminToken: ADMIN_TOKEN, trustProxy: ["loopback"] },
+          database: server.database,
+          logger: pino({ level: "silent" }),
+        });
+      const [first, second] = [process(), process()];
+      const signIn = (app: typeof first, from: string, token: string) =>
+        supertest(app).post("/admin/v1/session/operator").set("X-Forwarded-For", from).send({ token });
+      // Wrong guesses spread over both processes count against one budget.
+      for (let i = 0; i < 10; i++) await signIn(i % 2 ? first : second, "203.0.113.7", `guess-${i}`).expect(401);
+      for (const app of [first, second]) {
+        const res = await signIn(app, "203.0.113.7", ADMIN_TOKEN).expect(429);
+        expect(res.body.error).toBe("rate_limited");
+        expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+      }
+      // Another address is not held back, and a right token does not count as a failure.
+      for (let i = 0; i < 12; i++) await signIn(first, "203.0.113.8", ADMIN_TOKEN).expect(200);
     });
 
     it("ends at its absolute expiry and after an hour idle", async () => {
