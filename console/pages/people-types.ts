@@ -1,51 +1,12 @@
-/** Shapes of the admin API's people resources (server/http/users-admin-routes.ts, groups-admin-routes.ts). */
-export interface UserRoles {
-  orgRole: "admin" | "admin-readonly" | "user";
-  adminRole: "member" | "manager" | "administrator" | "super-administrator";
-  managerScope: { groups: string[]; permissions: string[] };
-}
+/** Shapes of the admin API's people resources: the server's own declarations (server/http/admin-api-json.ts). */
+import type { AuditEventJson, GroupJson, ProductJson, RolesJson, UserDetailJson, UserJson } from "../../server/http/admin-api-json.ts";
 
-export interface UserSummary {
-  id: string;
-  userName: string;
-  displayName: string | null;
-  active: boolean;
-  emails: { value: string; type: string | null; primary: boolean }[];
-  roles: UserRoles;
-  products: { granted: string[]; pending: string[] };
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  actor: { kind: string; id: string | null };
-  action: string;
-  target: { type: string; id: string | null; label: string | null };
-  details: Record<string, unknown>;
-}
-
-export interface UserDetail extends UserSummary {
-  groups: { id: string; displayName: string }[];
-  recentAuditEvents: AuditEvent[];
-}
-
-export interface GroupSummary {
-  id: string;
-  displayName: string;
-  externalId: string | null;
-  memberCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ProductUsage {
-  key: string;
-  seats: number;
-  assigned: number;
-  pending: number;
-}
+export type UserRoles = RolesJson;
+export type UserSummary = UserJson;
+export type AuditEvent = AuditEventJson;
+export type UserDetail = UserDetailJson;
+export type GroupSummary = GroupJson;
+export type ProductUsage = ProductJson;
 
 export const ORG_ROLES: [UserRoles["orgRole"], string][] = [
   ["user", "User"],

@@ -1,55 +1,8 @@
 import type { AdminClient } from "./admin-client.ts";
 
-/** The operator API's shapes for people, groups, domains, products and the audit trail (server/http/*-routes.ts). */
-export interface UserJson {
-  id: string;
-  userName: string;
-  displayName: string | null;
-  active: boolean;
-  emails: { value: string; type: string | null; primary: boolean }[];
-  roles: { orgRole: string; adminRole: string; managerScope: { groups: string[]; permissions: string[] } };
-  products: { granted: string[]; pending: string[] };
-  createdAt: string;
-  updatedAt: string;
-}
+import type { AuditEventJson, DomainJson, GroupJson, ProductJson, UserDetailJson, UserJson } from "../http/admin-api-json.ts";
 
-export interface AuditEventJson {
-  id: string;
-  at: string;
-  actor: { kind: string; id: string | null };
-  action: string;
-  target: { type: string; id: string | null; label: string | null };
-  details: Record<string, unknown>;
-}
-
-export interface UserDetailJson extends UserJson {
-  groups: { id: string; displayName: string }[];
-  recentAuditEvents: AuditEventJson[];
-}
-
-export interface GroupJson {
-  id: string;
-  displayName: string;
-  externalId: string | null;
-  memberCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DomainJson {
-  name: string;
-  status: "pending" | "verified";
-  txt: { name: string; value: string };
-  createdAt: string;
-  verifiedAt: string | null;
-}
-
-export interface ProductJson {
-  key: string;
-  seats: number;
-  assigned: number;
-  pending: number;
-}
+export type { AuditEventJson, DomainJson, GroupJson, ProductJson, UserDetailJson, UserJson };
 
 export interface RolesInput {
   orgRole?: string;

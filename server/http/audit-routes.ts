@@ -1,3 +1,4 @@
+import type { AuditEventJson } from "./admin-api-json.ts";
 import { Router } from "express";
 import type { Kysely } from "kysely";
 import { type AuditEvent, listAudit } from "../domain/audit.ts";
@@ -47,7 +48,7 @@ export function auditRouter({ db }: AuditRouterDeps): Router {
   return r;
 }
 
-export const auditEventJson = (e: AuditEvent) => ({
+export const auditEventJson = (e: AuditEvent): AuditEventJson => ({
   id: e.id,
   at: e.at.toISOString(),
   actor: e.actor,

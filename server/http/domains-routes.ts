@@ -1,3 +1,4 @@
+import type { DomainJson } from "./admin-api-json.ts";
 import express, { type Request, type Response, Router } from "express";
 import type { Kysely } from "kysely";
 import type { Actor } from "../domain/actor.ts";
@@ -68,7 +69,7 @@ function bodyOf(req: Request): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-const domainJson = (d: Domain) => ({
+const domainJson = (d: Domain): DomainJson => ({
   name: d.name,
   status: d.status,
   txt: d.txt,

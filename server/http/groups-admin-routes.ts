@@ -1,3 +1,4 @@
+import type { GroupJson } from "./admin-api-json.ts";
 import { type Request, Router } from "express";
 import type { Kysely } from "kysely";
 import { getGroupDetail, type GroupSummary, listGroupMembers, searchGroups } from "../domain/group-search.ts";
@@ -39,7 +40,7 @@ export function groupsAdminRouter({ db }: GroupsAdminRouterDeps): Router {
 
 const idParam = (req: Request) => String(req.params.id);
 
-const groupJson = (g: GroupSummary) => ({
+const groupJson = (g: GroupSummary): GroupJson => ({
   id: g.id,
   displayName: g.displayName,
   externalId: g.externalId,

@@ -1,3 +1,4 @@
+import type { ProductJson } from "./admin-api-json.ts";
 import express, { type Request, type Response, Router } from "express";
 import type { Kysely } from "kysely";
 import type { Actor } from "../domain/actor.ts";
@@ -74,4 +75,4 @@ function bodyOf(req: Request): Record<string, unknown> {
 
 const invalid = (message: string) => new HttpError(400, "invalid_value", message);
 
-const usageJson = (u: ProductUsage) => ({ key: u.key, seats: u.seats, assigned: u.assigned, pending: u.pending });
+const usageJson = (u: ProductUsage): ProductJson => ({ key: u.key, seats: u.seats, assigned: u.assigned, pending: u.pending });

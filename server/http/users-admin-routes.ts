@@ -1,3 +1,4 @@
+import type { UserDetailJson, UserJson } from "./admin-api-json.ts";
 import express, { type Request, type Response, Router } from "express";
 import type { Kysely } from "kysely";
 import { assertOrg, getUserDetail, searchUsers, summaryOf, type UserDetail, type UserSummary } from "../domain/user-search.ts";
@@ -88,7 +89,7 @@ function rolesBody(req: Request): Record<string, unknown> {
   return body;
 }
 
-export function userJson({ user, emails, products }: UserSummary) {
+export function userJson({ user, emails, products }: UserSummary): UserJson {
   return {
     id: user.id,
     userName: user.userName,
@@ -102,6 +103,6 @@ export function userJson({ user, emails, products }: UserSummary) {
   };
 }
 
-function detailJson(d: UserDetail) {
+function detailJson(d: UserDetail): UserDetailJson {
   return { ...userJson(d), groups: d.groups, recentAuditEvents: d.recentAudit.map(auditEventJson) };
 }
