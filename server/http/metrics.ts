@@ -70,6 +70,10 @@ export function createMetrics(sources: MetricsSources): Metrics {
       duration.observe({ method: s.method, route: s.route }, s.durationSeconds);
       const op = scimWrite(s.method, s.path);
       if (op && s.orgId) scimOps.inc({ org: s.orgId, ...op, outcome: outcomeOf(s.status) });
+      for (const b of s.bulkOperations ?? []) {
+        const bulkOp = scimWrite(b.method, `/scim/v2${b.path}`);
+        if (bulkOp && s.orgId) scimOps.inc({ org: s.orgId, ...bulkOp, outcome: outcomeOf(b.status) });
+      }
     },
     rateLimited: (limit) => limited.inc({ limit }),
     exposition: () => registry.exposition(),

@@ -15,6 +15,15 @@ export interface RequestSample {
   orgId: string | undefined;
   /** The client went away before the response was sent. */
   aborted: boolean;
+  /** The operations of a SCIM Bulk request, each with its own outcome. */
+  bulkOperations?: BulkOperationSample[] | undefined;
+}
+
+/** One operation of a Bulk request: method and path relative to the SCIM base (`/Users/…`). */
+export interface BulkOperationSample {
+  method: string;
+  path: string;
+  status: number;
 }
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
@@ -60,6 +69,7 @@ export function requestContext({ logger, onComplete }: RequestContextOptions): R
         requestId,
         orgId: orgIdOf(res),
         aborted: !res.writableFinished,
+        bulkOperations: (res.locals as { bulkOperations?: BulkOperationSample[] }).bulkOperations,
       };
       logger.info(
         {

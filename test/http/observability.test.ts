@@ -220,6 +220,29 @@ describe.each(ENGINES)("observability on %s", (engine) => {
       expect(opsLines).toHaveLength(7);
     });
 
+    it("counts each operation of a Bulk request as the write it stands for, with its own outcome", async () => {
+      const { app } = observedApp(server.database);
+      const bulk = await scimOn(app, "post", "/Bulk")
+        .send({
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+          Operations: [
+            { method: "POST", path: "/Users", bulkId: "u1", data: userBody("bulk.ops.one") },
+            { method: "POST", path: "/Users", bulkId: "u2", data: userBody("bulk.ops.one") },
+            { method: "POST", path: "/Groups", bulkId: "g1", data: { schemas: [GROUP_SCHEMA], displayName: "Bulk ops", members: [{ value: "bulkId:u1" }] } },
+            { method: "DELETE", path: "/Users/bulkId:u1" },
+          ],
+        })
+        .expect(200);
+      expect(bulk.body.Operations.map((o: { status: string }) => o.status)).toEqual(["201", "409", "201", "204"]);
+      const text = await scrape(app);
+      const ops = (resource: string, operation: string, outcome: string) =>
+        sample(text, `scim_operations_total{org="${org.id}",resource="${resource}",operation="${operation}",outcome="${outcome}"}`);
+      expect(ops("Users", "create", "success")).toBe(1);
+      expect(ops("Users", "create", "client_error")).toBe(1);
+      expect(ops("Groups", "create", "success")).toBe(1);
+      expect(ops("Users", "delete", "success")).toBe(1);
+    });
+
     it("reports granted and pending seats per organization and product", async () => {
       const { app } = observedApp(server.database);
       const admin = (method: "put", path: string) => supertest(app)[method](`/admin/v1/orgs/${org.id}${path}`).set("Authorization", `Bearer ${ADMIN_TOKEN}`);

@@ -21,6 +21,13 @@ export function bulkRouter({ logger }: { logger: Logger }): Router {
     const response = await runBulk(ctx, request, (err, operation) =>
       logger.error({ err, requestId: res.locals.requestId, operation }, "unhandled error in a SCIM bulk operation"),
     );
+    // For the metrics (http/request-context.ts reads res.locals.bulkOperations):
+    // each operation counts as the single write it stands for.
+    res.locals.bulkOperations = response.Operations.map((result, i) => ({
+      method: String(request.operations[i]?.method ?? "").toUpperCase(),
+      path: typeof request.operations[i]?.path === "string" ? (request.operations[i]!.path as string) : "",
+      status: Number(result.status),
+    }));
     sendScim(res, 200, response);
   });
   r.all("/", (_req, res) => {
