@@ -22,7 +22,9 @@ export function auditTable(caption: string, events: AuditEvent[], empty = "No ev
 
 function actorLabel(e: AuditEvent): Child {
   const kind = { "scim-token": "SCIM token", operator: "Operator", admin: "Admin", system: "System" }[e.actor.kind] ?? e.actor.kind;
-  return e.actor.id ? h("span", { class: "stacked" }, kind, h("small", { class: "mono" }, e.actor.id)) : kind;
+  // The name as it was when the change was made (a token's label, an admin's userName); the id below it.
+  const who = e.actor.label ? `${kind}: ${e.actor.label}` : kind;
+  return e.actor.id ? h("span", { class: "stacked" }, who, h("small", { class: "mono" }, e.actor.id)) : who;
 }
 
 function targetLabel(e: AuditEvent): Child {

@@ -15,7 +15,8 @@ export interface AuditEntry {
 export interface AuditEvent {
   id: string;
   at: Date;
-  actor: { kind: string; id: string | null };
+  /** `label`: the token's label or the admin's userName when the event was written. */
+  actor: { kind: string; id: string | null; label: string | null };
   action: string;
   target: { type: string; id: string | null; label: string | null };
   details: Record<string, unknown>;
@@ -35,6 +36,7 @@ export async function recordAudit(
       id: uuidv7(),
       actor_kind: actor.kind,
       actor_id: actorId(actor),
+      actor_label: actorLabel(actor),
       action: entry.action,
       target_type: entry.target.type,
       target_id: entry.target.id ?? null,
@@ -42,6 +44,12 @@ export async function recordAudit(
       details: JSON.stringify(entry.details ?? {}),
     })
     .execute();
+}
+
+function actorLabel(actor: Actor): string | null {
+  if (actor.kind === "scim-token") return actor.label ?? null;
+  if (actor.kind === "admin") return actor.userName ?? null;
+  return null;
 }
 
 function actorId(actor: Actor): string | null {
@@ -101,7 +109,7 @@ function toEvent(r: AuditEventRow): AuditEvent {
   return {
     id: r.id,
     at: new Date(r.at),
-    actor: { kind: r.actor_kind, id: r.actor_id },
+    actor: { kind: r.actor_kind, id: r.actor_id, label: r.actor_label },
     action: r.action,
     target: { type: r.target_type, id: r.target_id, label: r.target_label },
     details: (typeof r.details === "string" ? JSON.parse(r.details) : r.details) as Record<string, unknown>,

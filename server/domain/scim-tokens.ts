@@ -14,6 +14,7 @@ export interface ScimTokenInfo {
 export interface ScimCaller {
   orgId: string;
   tokenId: string;
+  label: string;
 }
 
 /** Creates a token; the secret is returned this once and stored only as a hash. */
@@ -58,12 +59,12 @@ const LAST_USED_GRANULARITY = sql<string>`interval '1 minute'`;
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 // Every SCIM request runs this lookup: written once as SQL rather than built and compiled by Kysely each time.
-const TOKEN_BY_HASH = `select "org_id", "id", "token_hash", "last_used_at" from "scim_tokens" where "token_hash" = $1`;
+const TOKEN_BY_HASH = `select "org_id", "id", "label", "token_hash", "last_used_at" from "scim_tokens" where "token_hash" = $1`;
 
 /** Resolves a presented bearer secret to its organization, or undefined. */
 export async function authenticateScimToken(db: Kysely<Database>, presented: string): Promise<ScimCaller | undefined> {
   const hash = hashSecret(presented);
-  const { rows } = await db.executeQuery<Pick<ScimTokenRow, "org_id" | "id" | "token_hash" | "last_used_at">>(
+  const { rows } = await db.executeQuery<Pick<ScimTokenRow, "org_id" | "id" | "label" | "token_hash" | "last_used_at">>(
     CompiledQuery.raw(TOKEN_BY_HASH, [hash]),
   );
   const row = rows[0];
@@ -71,7 +72,8 @@ export async function authenticateScimToken(db: Kysely<Database>, presented: str
   if (!row || !constantTimeEqual(row.token_hash, hash)) return undefined;
   // Skip the write (and its round trip) on every request but the first of each minute.
   const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
-  if (Date.now() - lastUsed < LAST_USED_GRANULARITY_MS) return { orgId: row.org_id, tokenId: row.id };
+  const caller = { orgId: row.org_id, tokenId: row.id, label: row.label };
+  if (Date.now() - lastUsed < LAST_USED_GRANULARITY_MS) return caller;
   await db
     .updateTable("scim_tokens")
     .set({ last_used_at: sql`now()` })
@@ -79,7 +81,7 @@ export async function authenticateScimToken(db: Kysely<Database>, presented: str
     .where("id", "=", row.id)
     .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", sql<Date>`now() - ${LAST_USED_GRANULARITY}`)]))
     .execute();
-  return { orgId: row.org_id, tokenId: row.id };
+  return caller;
 }
 
 function toInfo(r: { id: string; label: string; created_at: Date | string; last_used_at: Date | string | null }): ScimTokenInfo {

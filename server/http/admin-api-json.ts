@@ -30,7 +30,8 @@ export interface UserJson {
 export interface AuditEventJson {
   id: string;
   at: string;
-  actor: { kind: string; id: string | null };
+  /** `label`: the SCIM token's label or the admin's userName at the time. */
+  actor: { kind: string; id: string | null; label: string | null };
   action: string;
   target: { type: string; id: string | null; label: string | null };
   details: Record<string, unknown>;

@@ -103,7 +103,7 @@ export function setConsoleCaller(res: Response, caller: ConsoleCaller): void {
   res.locals.console = caller;
   // What every route's audit records: operator writes stay "operator".
   res.locals.actor = (
-    caller.access.kind === "operator" ? { kind: "operator" } : { kind: "admin", orgId: caller.organization!.id, userId: caller.user!.id }
+    caller.access.kind === "operator" ? { kind: "operator" } : { kind: "admin", orgId: caller.organization!.id, userId: caller.user!.id, userName: caller.user!.userName }
   ) satisfies Actor;
 }
 

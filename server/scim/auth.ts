@@ -20,7 +20,7 @@ export function scimAuth(db: Kysely<Database>, baseUrl: string): RequestHandler 
     setScimContext(res, {
       db,
       orgId: caller.orgId,
-      actor: { kind: "scim-token", orgId: caller.orgId, tokenId: caller.tokenId },
+      actor: { kind: "scim-token", orgId: caller.orgId, tokenId: caller.tokenId, label: caller.label },
       baseUrl,
     });
     next();

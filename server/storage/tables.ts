@@ -121,6 +121,8 @@ export interface AuditEventsTable {
   at: DefaultTimestamp;
   actor_kind: string;
   actor_id: string | null;
+  /** The actor's name when the event was written (token label, userName). */
+  actor_label: string | null;
   action: string;
   target_type: string;
   target_id: string | null;

@@ -315,8 +315,8 @@ describe.each(ENGINES)("admin access by role on %s", (engine) => {
       const { events } = await listAudit(server.database.db, acme.id, { targetId: target, limit: 10 });
       const suspended = events.find((e) => e.action === "user.suspended");
       const restored = events.find((e) => e.action === "user.restored");
-      expect(suspended?.actor).toEqual({ kind: "admin", id: admin.userId });
-      expect(restored?.actor).toEqual({ kind: "operator", id: null });
+      expect(suspended?.actor).toEqual({ kind: "admin", id: admin.userId, label: admin.userName });
+      expect(restored?.actor).toEqual({ kind: "operator", id: null, label: null });
       const viaApi = await admin.req("get", `/orgs/${acme.id}/audit?actor=${admin.userId}`).expect(200);
       expect(viaApi.body.events.some((e: { action: string }) => e.action === "user.suspended")).toBe(true);
     });

@@ -151,7 +151,7 @@ describe.each(ENGINES)("admin console sessions on %s", (engine) => {
       const created = await api().post("/admin/v1/orgs").set("Cookie", cookie).set("X-CSRF-Token", csrf).send({ name: "Made In Console" }).expect(201);
       await api().put(`/admin/v1/orgs/${created.body.id}/products/meeting`).set("Cookie", cookie).set("X-CSRF-Token", csrf).send({ seats: 4 }).expect(200);
       const [event] = (await listAudit(server.database.db, created.body.id, { action: "product.", limit: 5 })).events;
-      expect(event?.actor).toEqual({ kind: "operator", id: null });
+      expect(event?.actor).toEqual({ kind: "operator", id: null, label: null });
     });
 
     it("a wrong token is 401 with the same answer whatever it is, and no cookie", async () => {

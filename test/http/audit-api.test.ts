@@ -59,7 +59,7 @@ describe.each(ENGINES)("audit API on %s", (engine) => {
     expect(all[2]).toEqual({
       id: expect.any(String),
       at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      actor: { kind: "scim-token", id: org.tokenId },
+      actor: { kind: "scim-token", id: org.tokenId, label: "test" },
       action: "user.created",
       target: { type: "User", id: ben, label: "ben" },
       details: { changes: expect.objectContaining({ userName: { to: "ben" } }) },
@@ -200,5 +200,15 @@ describe.each(ENGINES)("audit API on %s", (engine) => {
       expect(rows).not.toContain(secret);
     }
     expect(text.toLowerCase()).not.toContain('"password"');
+  });
+
+  it("keeps the token's label in the trail after the token is revoked", async () => {
+    const own = await server.newOrg("Label keeper");
+    const made = await own.scim("post", "/Users").send(userBody("by-old-okta", {}, own.domain)).expect(201);
+    const tokens = await server.admin("get", `/orgs/${own.id}/scim-tokens`).expect(200);
+    const label = tokens.body.tokens[0].label as string;
+    await server.admin("delete", `/orgs/${own.id}/scim-tokens/${own.tokenId}`).expect(204);
+    const res = await audit(`target=${made.body.id}`, own).expect(200);
+    expect(res.body.events[0].actor).toEqual({ kind: "scim-token", id: own.tokenId, label });
   });
 });

@@ -206,7 +206,7 @@ describe.each(ENGINES)("people API on %s", (engine) => {
       const events = res.body.recentAuditEvents as Doc[];
       expect(events).toHaveLength(20);
       expect(events.every((e) => e.target.id === id && e.target.type === "User")).toBe(true);
-      expect(events[0]).toMatchObject({ action: "user.restored", actor: { kind: "operator", id: null } });
+      expect(events[0]).toMatchObject({ action: "user.restored", actor: { kind: "operator", id: null, label: null } });
       expect(events[1]!.action).toBe("user.suspended");
       const times = events.map((e) => e.id);
       expect(times).toEqual([...times].sort().reverse());
@@ -254,7 +254,7 @@ describe.each(ENGINES)("people API on %s", (engine) => {
 
       const events = (await api(org, "get", `/audit?target=${id}`).expect(200)).body.events as Doc[];
       expect(events.map((e) => e.action)).toEqual(["user.restored", "user.suspended", "user.created"]);
-      expect(events[0]!.actor).toEqual({ kind: "operator", id: null });
+      expect(events[0]!.actor).toEqual({ kind: "operator", id: null, label: null });
     });
 
     it("a seat freed by a suspension goes to the user waiting for it; a restore then waits instead of being refused", async () => {
@@ -285,7 +285,7 @@ describe.each(ENGINES)("people API on %s", (engine) => {
       expect(await usage(org, "meeting")).toMatchObject({ assigned: 0 });
       expect((await api(org, "get", `/groups/${group}`).expect(200)).body.memberCount).toBe(0);
       const deleted = (await api(org, "get", `/audit?target=${id}&action=user.deleted`).expect(200)).body.events;
-      expect(deleted).toEqual([expect.objectContaining({ actor: { kind: "operator", id: null }, target: { type: "User", id, label: "hank" } })]);
+      expect(deleted).toEqual([expect.objectContaining({ actor: { kind: "operator", id: null, label: null }, target: { type: "User", id, label: "hank" } })]);
       await api(org, "delete", `/users/${id}`).expect(404);
     });
 
