@@ -139,7 +139,7 @@ const groups: [string, Group, Member[] | undefined][] = [
   ["an empty group", groupFrom({ displayName: "Empty" }), []],
 ];
 
-describe("project() without attributes returns what scimmy's outbound coercion would", () => {
+describe("project()'s fast paths return what scimmy's projection would", () => {
   it.each(users)("%s", (_name, user, relations) => {
     const rendered = renderUser(user, relations, BASE);
     const fast = project(rendered, userSchemaDefinition(), {});
