@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   );
   server.listen(config.port, () => {
     logger.info(
-      { port: config.port, scim: `${config.publicUrl}/scim/v2`, database: database.engine === "pglite" ? config.dataDir : "postgres" },
+      { port: config.port, scim: `${config.publicUrl}/scim/v2`, console: `${config.publicUrl}/admin/`, database: database.engine === "pglite" ? config.dataDir : "postgres" },
       "scim-gate listening",
     );
   });
