@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { hitCounters, pruneCounters } from "../storage/rate-limit-repo.ts";
+import { type CounterHit, hitCounters, pruneCounters } from "../storage/rate-limit-repo.ts";
 import type { Database } from "../storage/tables.ts";
 
 /** What is limited: one SCIM token, one organization (all its tokens), one sign-in client address. */
@@ -35,6 +35,11 @@ export interface RateLimiter {
    * requests at once (a Bulk request counts as its operations).
    */
   take(budgets: readonly Budget[], weight?: number): Promise<RateDecision>;
+  /**
+   * Judges counts already taken elsewhere (the SCIM token lookup bumps its
+   * counters in its own statement) against the budgets, as take() does.
+   */
+  settle(budgets: readonly Budget[], hits: readonly CounterHit[]): RateDecision;
 }
 
 export interface RateLimiterOptions {
@@ -65,23 +70,29 @@ export function createRateLimiter(db: Kysely<Database>, options: RateLimiterOpti
     pruneCounters(db).catch((err: unknown) => options.onPruneError?.(err));
   };
 
+  const settle = (budgets: readonly Budget[], hits: readonly CounterHit[]): RateDecision => {
+    const limited = budgets.filter((b) => b.limit > 0);
+    if (limited.length === 0) return { allowed: true };
+    pruneNow();
+    const byKey = new Map(hits.map((h) => [h.key, h]));
+    // The first budget over its limit is reported: callers list the most specific first.
+    for (const b of limited) {
+      const hit = byKey.get(keyOf(b));
+      if (hit && hit.hits > b.limit) {
+        options.onRefused?.(b.scope);
+        return { allowed: false, scope: b.scope, limit: b.limit, windowSeconds, retryAfterSeconds: hit.resetInSeconds };
+      }
+    }
+    return { allowed: true };
+  };
+
   return {
     windowSeconds,
+    settle,
     async take(budgets, weight = 1) {
       const limited = budgets.filter((b) => b.limit > 0);
       if (limited.length === 0) return { allowed: true };
-      const hits = await hitCounters(db, limited.map(keyOf), windowSeconds, weight);
-      pruneNow();
-      const byKey = new Map(hits.map((h) => [h.key, h]));
-      // The first budget over its limit is reported: callers list the most specific first.
-      for (const b of limited) {
-        const hit = byKey.get(keyOf(b));
-        if (hit && hit.hits > b.limit) {
-          options.onRefused?.(b.scope);
-          return { allowed: false, scope: b.scope, limit: b.limit, windowSeconds, retryAfterSeconds: hit.resetInSeconds };
-        }
-      }
-      return { allowed: true };
+      return settle(limited, await hitCounters(db, limited.map(keyOf), windowSeconds, weight));
     },
   };
 }

@@ -1,7 +1,9 @@
-import { CompiledQuery, type Kysely, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { uuidv7 } from "../lib/ids.ts";
 import { constantTimeEqual, hashSecret, newSecret } from "../lib/secrets.ts";
-import type { Database, ScimTokenRow } from "../storage/tables.ts";
+import type { CounterHit } from "../storage/rate-limit-repo.ts";
+import { findTokenCounting, type TokenCharge } from "../storage/scim-token-auth-repo.ts";
+import type { Database } from "../storage/tables.ts";
 import { InvalidValueError, NotFoundError } from "./errors.ts";
 
 export interface ScimTokenInfo {
@@ -58,21 +60,25 @@ export async function revokeScimToken(db: Kysely<Database>, orgId: string, token
 const LAST_USED_GRANULARITY = sql<string>`interval '1 minute'`;
 const LAST_USED_GRANULARITY_MS = 60_000;
 
-// Every SCIM request runs this lookup: written once as SQL rather than built and compiled by Kysely each time.
-const TOKEN_BY_HASH = `select "org_id", "id", "label", "token_hash", "last_used_at" from "scim_tokens" where "token_hash" = $1`;
-
-/** Resolves a presented bearer secret to its organization, or undefined. */
-export async function authenticateScimToken(db: Kysely<Database>, presented: string): Promise<ScimCaller | undefined> {
+/**
+ * Resolves a presented bearer secret to its organization, or undefined. With
+ * `charge`, the request is counted against the token's and the organization's
+ * rate-limit counters in the same statement (domain/rate-limiter.ts judges the
+ * returned counts): one round trip for what every SCIM request needs first.
+ */
+export async function authenticateScimToken(
+  db: Kysely<Database>,
+  presented: string,
+  charge?: TokenCharge,
+): Promise<(ScimCaller & { hits: CounterHit[] }) | undefined> {
   const hash = hashSecret(presented);
-  const { rows } = await db.executeQuery<Pick<ScimTokenRow, "org_id" | "id" | "label" | "token_hash" | "last_used_at">>(
-    CompiledQuery.raw(TOKEN_BY_HASH, [hash]),
-  );
-  const row = rows[0];
+  const found = await findTokenCounting(db, hash, charge);
+  const row = found?.token;
   // The lookup is by hash; compare again in constant time so no code path depends on early exit.
-  if (!row || !constantTimeEqual(row.token_hash, hash)) return undefined;
+  if (!found || !row || !constantTimeEqual(row.token_hash, hash)) return undefined;
   // Skip the write (and its round trip) on every request but the first of each minute.
   const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
-  const caller = { orgId: row.org_id, tokenId: row.id, label: row.label };
+  const caller = { orgId: row.org_id, tokenId: row.id, label: row.label, hits: found.hits };
   if (Date.now() - lastUsed < LAST_USED_GRANULARITY_MS) return caller;
   await db
     .updateTable("scim_tokens")

@@ -9,7 +9,7 @@ import { scimErrorHandler } from "./error-map.ts";
 import type { ScimRequestLog } from "../domain/scim-request-log.ts";
 import { recordScimRequests } from "./request-log.ts";
 import { groupsRouter } from "./groups-routes.ts";
-import { type ScimRateLimits, scimBulkRateLimit, scimRateLimit } from "./rate-limit.ts";
+import { type ScimRateLimits, scimBulkRateLimit } from "./rate-limit.ts";
 import { ScimError } from "./scim-error.ts";
 import { usersRouter } from "./users-routes.ts";
 
@@ -36,9 +36,8 @@ export function scimRouter({ db, baseUrl, logger, requestLog, rateLimit }: ScimR
   const r = Router();
   // First, so that whatever answers the request later is recorded.
   if (requestLog) r.use(recordScimRequests(requestLog));
-  r.use(scimAuth(db, baseUrl));
-  // Counted before the body is read: a refused request costs one small statement.
-  if (rateLimit) r.use(scimRateLimit(rateLimit));
+  // Counted against the rate limits by the token lookup itself, before the body is read.
+  r.use(scimAuth(db, baseUrl, rateLimit));
   // RFC 7644 §3.1: application/scim+json; application/json is accepted too (Okta, Entra send either).
   const parseJson = express.json({ type: JSON_TYPES, limit: MAX_BODY_BYTES, strict: false });
   // /Bulk carries up to maxOperations resources: its own, larger limit (bulk/limits.ts).

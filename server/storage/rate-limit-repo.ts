@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Database } from "./tables.ts";
 
 export interface CounterHit {
@@ -28,17 +28,35 @@ export async function hitCounters(
   weight = 1,
 ): Promise<CounterHit[]> {
   if (keys.length === 0) return [];
-  const window = sql`make_interval(secs => ${windowSeconds})`;
-  const start = sql`date_bin(${window}, now(), timestamptz 'epoch')`;
-  const rows = sql.join(keys.map((k) => sql`(${k}, ${start}, ${weight}::int, ${start} + ${window})`));
-  const result = await sql<{ key: string; hits: number; reset_in: number }>`
+  const { start, end } = windowOf(windowSeconds);
+  const rows = sql.join(keys.map((k) => sql`(${k}, ${start}, ${weight}::int, ${end})`));
+  const result = await sql<RawHit>`
     insert into rate_limit_counters as c (key, window_start, hits, expires_at)
     values ${rows}
-    on conflict (key, window_start) do update set hits = c.hits + excluded.hits
-    returning c.key, c.hits, greatest(1, ceil(extract(epoch from c.expires_at - now())))::int as reset_in
+    ${BUMP}
   `.execute(db);
-  return result.rows.map((r) => ({ key: r.key, hits: Number(r.hits), resetInSeconds: Number(r.reset_in) }));
+  return result.rows.map(toHit);
 }
+
+/** The current fixed window, cut from the database clock and aligned on the Unix epoch. */
+export function windowOf(windowSeconds: number): { start: RawBuilder<unknown>; end: RawBuilder<unknown> } {
+  const window = sql`make_interval(secs => ${windowSeconds})`;
+  const start = sql`date_bin(${window}, now(), timestamptz 'epoch')`;
+  return { start, end: sql`${start} + ${window}` };
+}
+
+/** The tail of a counter upsert: add the hits, return each key's count and the seconds left. */
+export const BUMP = sql`
+    on conflict (key, window_start) do update set hits = c.hits + excluded.hits
+    returning c.key, c.hits, greatest(1, ceil(extract(epoch from c.expires_at - now())))::int as reset_in`;
+
+export interface RawHit {
+  key: string;
+  hits: number;
+  reset_in: number;
+}
+
+export const toHit = (r: RawHit): CounterHit => ({ key: r.key, hits: Number(r.hits), resetInSeconds: Number(r.reset_in) });
 
 /** Deletes the counters of windows that have ended, whatever their length; returns how many went. */
 export async function pruneCounters(db: Kysely<Database>): Promise<number> {
