@@ -3,6 +3,7 @@ import { isUuid, uuidv7 } from "../lib/ids.ts";
 import { hashPassword } from "../lib/password.ts";
 import { isUniqueViolation } from "../storage/pg-errors.ts";
 import type { Database } from "../storage/tables.ts";
+import * as listRepo from "../storage/users-list-repo.ts";
 import * as repo from "../storage/users-repo.ts";
 import type { Actor } from "./actor.ts";
 import { recordAudit, summarizeChange } from "./audit.ts";
@@ -56,9 +57,9 @@ export async function listUsers(
   db: Kysely<Database>,
   orgId: string,
   query: ListQuery,
-  options: repo.ListOptions = {},
-): Promise<Page<repo.ListedUser>> {
-  return repo.listUsers(db, orgId, query, options);
+  options: listRepo.ListOptions = {},
+): Promise<Page<listRepo.ListedUser>> {
+  return listRepo.listUsers(db, orgId, query, options);
 }
 
 export async function groupsOfUsers(db: Kysely<Database>, orgId: string, userIds: string[]) {

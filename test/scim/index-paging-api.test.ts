@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES } from "../support/engines.ts";
 import { IndexPositions } from "../../server/scim/pagination/index-positions.ts";
-import { type KnownPosition, listUsers, type PositionHints } from "../../server/storage/users-repo.ts";
+import { type KnownPosition, listUsers, type PositionHints } from "../../server/storage/users-list-repo.ts";
 import { type TestOrg, type TestServer, startTestServer, userBody } from "../support/server.ts";
 
 type Doc = Record<string, any>;

@@ -1,4 +1,4 @@
-import type { KnownPosition, PositionHints } from "../../storage/users-repo.ts";
+import type { KnownPosition, PositionHints } from "../../storage/users-list-repo.ts";
 
 /**
  * Where rows of an organization's unfiltered user list (id order) were seen by
