@@ -1,3 +1,4 @@
+import type { ScimTokenJson } from "../../server/http/admin-api-json.ts";
 import { enc, getJson, send } from "../api.ts";
 import type { PageContext } from "../context.ts";
 import { h, replace } from "../dom.ts";
@@ -8,12 +9,7 @@ import { button, field, loading, pageHeader, section, table } from "../ui/kit.ts
 import { messageArea, notice } from "../ui/notice.ts";
 import { requestLog } from "./scim-request-log.ts";
 
-export interface ScimToken {
-  id: string;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type ScimToken = ScimTokenJson;
 
 /** SCIM tokens (the secret is shown once, at creation) and the live list of recent SCIM requests. */
 export async function provisioningPage(ctx: PageContext): Promise<void> {

@@ -4,19 +4,10 @@ import { h, replace } from "../dom.ts";
 import { dateTime, timeOnly } from "../ui/format.ts";
 import { badge, button, checkbox, field, section, select, table } from "../ui/kit.ts";
 import { errorText, notice } from "../ui/notice.ts";
+import type { ScimRequestJson } from "../../server/http/admin-api-json.ts";
 import type { ScimToken } from "./provisioning.ts";
 
-export interface ScimRequest {
-  id: string;
-  tokenId: string | null;
-  at: string;
-  method: string;
-  path: string;
-  status: number;
-  scimType: string | null;
-  detail: string | null;
-  durationMs: number;
-}
+export type ScimRequest = ScimRequestJson;
 
 const POLL_MS = 3000;
 const PAGE = 50;

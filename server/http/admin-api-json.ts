@@ -65,3 +65,25 @@ export interface ProductJson {
   assigned: number;
   pending: number;
 }
+
+export interface ScimTokenJson {
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** One SCIM request as the provisioning page lists it (never its body or headers). */
+export interface ScimRequestJson {
+  id: string;
+  tokenId: string | null;
+  at: string;
+  method: string;
+  /** With the query string, as the identity provider sent it. */
+  path: string;
+  status: number;
+  scimType: string | null;
+  /** The error detail the identity provider received, for a failed request. */
+  detail: string | null;
+  durationMs: number;
+}

@@ -1,3 +1,4 @@
+import type { ScimTokenJson } from "./admin-api-json.ts";
 import express, { type Request, Router } from "express";
 import type { Kysely } from "kysely";
 import { createOrg, getOrg, listOrgs, type Org } from "../domain/orgs.ts";
@@ -61,7 +62,7 @@ function field(req: Request, name: string): unknown {
 
 const orgJson = (o: Org) => ({ id: o.id, name: o.name, createdAt: o.createdAt.toISOString() });
 
-const tokenJson = (t: ScimTokenInfo) => ({
+const tokenJson = (t: ScimTokenInfo): ScimTokenJson => ({
   id: t.id,
   label: t.label,
   createdAt: t.createdAt.toISOString(),

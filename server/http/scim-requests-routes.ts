@@ -1,3 +1,4 @@
+import type { ScimRequestJson } from "./admin-api-json.ts";
 import { Router } from "express";
 import type { Kysely } from "kysely";
 import { listScimRequests, type ScimRequestEntry } from "../domain/scim-request-log.ts";
@@ -24,7 +25,7 @@ export function scimRequestsRouter({ db }: { db: Kysely<Database> }): Router {
   return r;
 }
 
-const entryJson = (e: ScimRequestEntry) => ({
+const entryJson = (e: ScimRequestEntry): ScimRequestJson => ({
   id: e.id,
   tokenId: e.tokenId,
   at: e.at.toISOString(),
