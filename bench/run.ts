@@ -85,7 +85,7 @@ async function main(): Promise<number> {
       name: "baseline",
       entry: join(ROOT, "bench/baseline.ts"),
       core: pinned ? 0 : undefined,
-      env: { DATABASE_URL: database.url, ORG_ID: orgId },
+      env: { DATABASE_URL: database.url, ORG_ID: orgId, DOMAIN: domain },
     });
     processes.push(baseline);
     const baselineMemory = watchMemory(baseline.pid);

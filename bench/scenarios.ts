@@ -90,12 +90,26 @@ export function postUsers(t: BenchTargets): Scenario {
     title: `POST /Users, new users, ${t.connections} connections`,
     series: [
       {
-        key: "baseline",
-        label: "baseline insert (user + email)",
+        key: "bare",
+        label: "bare insert (user + email only; no target)",
         target: "baseline",
         probe: {
           method: "POST",
           headers: JSON_HEADERS,
+          connections: t.connections,
+          step: (k) => {
+            const userName = `bare-new-${k}@${t.domain}`;
+            return { path: "/bare/users", body: JSON.stringify({ userName, email: userName }) };
+          },
+        },
+      },
+      {
+        key: "baseline",
+        label: "baseline: the server's SQL (token + limits, domain check, user + emails, audit)",
+        target: "baseline",
+        probe: {
+          method: "POST",
+          headers: { ...JSON_HEADERS, authorization: `Bearer ${t.token}` },
           connections: t.connections,
           step: (k) => {
             const userName = `baseline-new-${k}@${t.domain}`;
@@ -141,10 +155,21 @@ export function filterByUserName(t: BenchTargets): Scenario {
     title: `GET /Users?filter=userName eq "…" at ${t.users.toLocaleString("en")} users, ${t.connections} connections`,
     series: [
       {
-        key: "baseline",
-        label: "baseline lookup by lower(user_name)",
+        key: "bare",
+        label: "bare lookup by lower(user_name) (no target)",
         target: "baseline",
-        probe: { method: "GET", connections: t.connections, step: (k) => ({ path: `/users?userName=${encodeURIComponent(nameOf(k))}` }) },
+        probe: { method: "GET", connections: t.connections, step: (k) => ({ path: `/bare/users?userName=${encodeURIComponent(nameOf(k))}` }) },
+      },
+      {
+        key: "baseline",
+        label: "baseline: the server's SQL (token + limits, page with relations)",
+        target: "baseline",
+        probe: {
+          method: "GET",
+          headers: { authorization: `Bearer ${t.token}` },
+          connections: t.connections,
+          step: (k) => ({ path: `/users?userName=${encodeURIComponent(nameOf(k))}` }),
+        },
       },
       {
         key: "server",
