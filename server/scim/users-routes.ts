@@ -1,6 +1,8 @@
 import { type Request, type Response, Router } from "express";
+import type { Transaction } from "kysely";
 import * as users from "../domain/users.ts";
 import { seatsOfUsers } from "../domain/seats.ts";
+import type { Database } from "../storage/tables.ts";
 import { type ScimContext, scimContext } from "./context.ts";
 import { etagOf, expectedVersionsOf, notModified } from "./etag.ts";
 import { parseListParams, parseProjection, type Projection } from "./list-params.ts";
@@ -87,6 +89,9 @@ async function remove(req: Request<{ id: string }>, res: Response) {
  */
 export const userWrites = {
   create: (ctx: ScimContext, body: unknown) => users.createUser(ctx.db, ctx.orgId, userInputFromBody(body), ctx.actor),
+  /** create, inside the caller's transaction (a /Bulk chunk, bulk/chunk.ts). */
+  createInTransaction: (trx: Transaction<Database>, ctx: ScimContext, body: unknown) =>
+    users.createUserInTransaction(trx, ctx.orgId, userInputFromBody(body), ctx.actor),
   replace(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
     const input = userInputFromBody(body);
     return users.updateUser(ctx.db, ctx.orgId, id, () => input, { expectedVersions: expectedVersionsOf(ifMatch) }, ctx.actor);

@@ -1,11 +1,15 @@
 // POST /Bulk over HTTP (RFC 7644 §3.7) against a real database: each operation
 // answers exactly what its single request would (status, scimType, detail,
-// audit, seats, verified domains, uniqueness, If-Match), in its own transaction;
+// audit, seats, verified domains, uniqueness, If-Match), atomic on its own (user
+// creates share a transaction in chunks, one savepoint each, replayed one by one
+// when a chunk cannot commit);
 // bulkId references resolve backwards, forwards and in paths, cycles and
 // unknown references fail with 409; failOnErrors stops; the limits of
 // /ServiceProviderConfig are enforced with SCIM 413 errors; tenancy holds.
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BULK_CHUNK_SIZE } from "../../server/scim/bulk/chunk.ts";
 import { planExecution } from "../../server/scim/bulk/plan.ts";
 import { ENGINES } from "../support/engines.ts";
 import {
@@ -347,6 +351,128 @@ describe.each(ENGINES)("/Bulk on %s", (engine) => {
       expect(results[2]!.response.detail).toContain("Operations[1], the POST that declares it, failed");
       expect(results[3]).not.toHaveProperty("location");
       expect(await groupsNamed(g1, g2)).toEqual([]);
+    });
+  });
+
+  describe("chunks: runs of user creates share a transaction, each create in its own savepoint", () => {
+    const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const managedBy = (bulkId: string) => ({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+      [ENTERPRISE]: { manager: { value: `bulkId:${bulkId}` } },
+    });
+
+    it("a create failing in the middle of a chunk is rolled back alone; its chunk-mates commit with their audit events and versions", async () => {
+      const taken = unique("taken");
+      await org.scim("post", "/Users").send(userBody(taken)).expect(201);
+      const names = [unique("m1"), unique("m2"), taken.toUpperCase(), unique("m4"), unique("m5")];
+      const before = await auditCount();
+      const results = await bulk([
+        ...names.map((n, i) => postUser(`m${i}`, n)),
+        { method: "POST", path: "/Users", bulkId: "outside", data: userBody(unique("out"), {}, "not-verified.test") },
+        postUser("after", unique("m7"), managedBy("m1")),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["201", "201", "409", "201", "201", "400", "201"]);
+      const single = (await org.scim("post", "/Users").send(userBody(taken.toUpperCase())).expect(409)).body;
+      expect(results[2]).toEqual({ method: "POST", bulkId: "m2", status: "409", response: errorOf(single) });
+      for (const r of [results[0]!, results[1]!, results[3]!, results[4]!, results[6]!]) {
+        expect(r.version).toBe('W/"1"');
+        const read = await org.scim("get", `/Users/${idOf(r)}`).expect(200);
+        expect(read.headers.etag).toBe(r.version);
+      }
+      // The reference to a chunk-mate resolves to the committed user.
+      const managed = (await org.scim("get", `/Users/${idOf(results[6]!)}`).expect(200)).body;
+      expect(managed[ENTERPRISE].manager.value).toBe(idOf(results[1]!));
+      expect(await usersNamed(...names, taken)).toHaveLength(5); // four created, plus the one taken before
+      expect(await auditCount()).toBe(before + 5);
+    });
+
+    it("a seat-limit refusal inside a chunk fails that create only: earlier seats stay held, later creates without the product commit", async () => {
+      const product = unique("chunkseat").toLowerCase();
+      await server.admin("put", `/orgs/${org.id}/products/${product}`).send({ seats: 2 }).expect(200);
+      const seated = { entitlements: [{ value: product }] };
+      const names = [unique("c1"), unique("c2"), unique("c3"), unique("c4"), unique("c5")];
+      const results = await bulk([
+        postUser("c1", names[0]!, seated),
+        postUser("c2", names[1]!),
+        postUser("c3", names[2]!, seated),
+        postUser("c4", names[3]!, seated), // the third seat of two
+        postUser("c5", names[4]!),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["201", "201", "201", "409", "201"]);
+      const single = (await org.scim("post", "/Users").send(userBody(unique("c6"), seated)).expect(409)).body;
+      expect(results[3]!.response).toEqual(errorOf(single));
+      expect(single.detail).toContain(`product "${product}" has no free seat (2 of 2 assigned)`);
+      const usage = (await server.admin("get", `/orgs/${org.id}/products`).expect(200)).body.products.find((p: Doc) => p.key === product);
+      expect(usage).toMatchObject({ seats: 2, assigned: 2 });
+      expect((await usersNamed(...names)).map((u) => u.user_name).sort()).toEqual([names[0], names[1], names[2], names[4]].sort());
+    });
+
+    it("failOnErrors reached inside a chunk stops there: the creates before it commit, the ones after are neither run nor reported", async () => {
+      const taken = unique("stop");
+      await org.scim("post", "/Users").send(userBody(taken)).expect(201);
+      const [first, never] = [unique("first"), unique("never")];
+      const results = await bulk([postUser("a", first), postUser("b", taken), postUser("c", never)], { failOnErrors: 1 });
+      expect(results.map((r) => [r.bulkId, r.status])).toEqual([["a", "201"], ["b", "409"]]);
+      expect(await usersNamed(first)).toHaveLength(1);
+      expect(await usersNamed(never)).toEqual([]);
+    });
+
+    it("a chunk that fails at COMMIT reports nothing of it as done: its creates run again one by one, each answering its own outcome", async () => {
+      // A deferred constraint trigger fails the COMMIT of any transaction that inserted `doomed`.
+      const doomed = unique("doomed");
+      const db = server.database.db;
+      await sql`create function bulk_test_fail_at_commit() returns trigger language plpgsql as $$
+        begin raise exception 'refused at commit'; end $$`.execute(db);
+      await sql.raw(`create constraint trigger bulk_test_fail_at_commit after insert on users deferrable initially deferred
+        for each row when (new.user_name = '${doomed}') execute function bulk_test_fail_at_commit()`).execute(db);
+      try {
+        const [a, b] = [unique("ca"), unique("cb")];
+        const before = await auditCount();
+        const results = await bulk([postUser("a", a), postUser("d", doomed), postUser("b", b, managedBy("a"))]);
+        // Alone in its own transaction, the doomed create fails at its own COMMIT: an unexpected error, 500.
+        expect(results.map((r) => [r.bulkId, r.status])).toEqual([["a", "201"], ["d", "500"], ["b", "201"]]);
+        expect(await usersNamed(a, doomed, b)).toHaveLength(2);
+        expect(await auditCount()).toBe(before + 2);
+        // The ids reported are the committed ones, from the replay: references resolved to them too.
+        const managed = (await org.scim("get", `/Users/${idOf(results[2]!)}`).expect(200)).body;
+        expect(managed[ENTERPRISE].manager.value).toBe(idOf(results[0]!));
+        expect((await org.scim("get", `/Users/${idOf(results[0]!)}`).expect(200)).body.userName).toBe(a);
+      } finally {
+        await sql`drop trigger bulk_test_fail_at_commit on users`.execute(db);
+        await sql`drop function bulk_test_fail_at_commit()`.execute(db);
+      }
+    });
+
+    it(`runs more creates than a chunk holds (${BULK_CHUNK_SIZE}): failures on both sides of a boundary, references across chunks, a group in between`, async () => {
+      const n = 2 * BULK_CHUNK_SIZE + 20;
+      const names = Array.from({ length: n }, (_, i) => unique(`b${i}`));
+      const taken = new Set([BULK_CHUNK_SIZE - 1, BULK_CHUNK_SIZE, 2 * BULK_CHUNK_SIZE + 1]); // last of chunk 1, first of chunk 2, and one more
+      for (const i of taken) await org.scim("post", "/Users").send(userBody(names[i]!)).expect(201);
+      const group = unique("Between");
+      const ops: Op[] = names.map((name, i) =>
+        // Each user after the first chunk is managed by one in the chunk before (or, forward, by the last user).
+        postUser(`b${i}`, name, i === 5 ? managedBy(`b${n - 1}`) : i > BULK_CHUNK_SIZE + 2 ? managedBy(`b${i - BULK_CHUNK_SIZE}`) : {}),
+      );
+      ops.splice(BULK_CHUNK_SIZE + 10, 0, postGroup("g", group, ["bulkId:b0", `bulkId:b${BULK_CHUNK_SIZE + 5}`]));
+      const before = await auditCount();
+      const results = await bulk(ops);
+      expect(results).toHaveLength(n + 1);
+      const users = results.filter((r) => r.bulkId !== "g");
+      users.forEach((r, i) => {
+        expect(r.bulkId).toBe(`b${i}`);
+        const refersToTaken = i > BULK_CHUNK_SIZE + 2 && taken.has(i - BULK_CHUNK_SIZE);
+        expect(r.status, `b${i}`).toBe(taken.has(i) ? "409" : refersToTaken ? "409" : "201");
+      });
+      const groupResult = results.find((r) => r.bulkId === "g")!;
+      expect(groupResult.status).toBe("201");
+      expect(await memberIds(idOf(groupResult))).toEqual([idOf(users[0]!), idOf(users[BULK_CHUNK_SIZE + 5]!)].sort());
+      const created = users.filter((r) => r.status === "201");
+      expect(created.length).toBeGreaterThan(2 * BULK_CHUNK_SIZE);
+      expect(await usersNamed(...names)).toHaveLength(created.length + taken.size);
+      expect(await auditCount()).toBe(before + created.length + 1);
+      const read = async (i: number) => (await org.scim("get", `/Users/${idOf(users[i]!)}`).expect(200)).body;
+      expect((await read(5))[ENTERPRISE].manager.value).toBe(idOf(users[n - 1]!));
+      expect((await read(n - 1))[ENTERPRISE].manager.value).toBe(idOf(users[n - 1 - BULK_CHUNK_SIZE]!));
     });
   });
 

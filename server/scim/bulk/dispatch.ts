@@ -4,6 +4,8 @@
  * parsing, same domain call, same transaction, audit, seats and checks. Only
  * the rendering is skipped: a bulk response carries location and version.
  */
+import type { Transaction } from "kysely";
+import type { Database } from "../../storage/tables.ts";
 import type { ScimContext } from "../context.ts";
 import { groupWrites } from "../groups-routes.ts";
 import { userWrites } from "../users-routes.ts";
@@ -37,4 +39,20 @@ export async function dispatch(ctx: ScimContext, op: BulkOperation): Promise<Out
       await writes.remove(ctx, op.id!, op.version);
       return { status: 204, id: op.id! };
   }
+}
+
+/**
+ * Whether an operation can share a chunk's transaction (chunk.ts): user
+ * creates, the bulk of a provisioning run, whose domain write has a variant
+ * that runs in the caller's transaction. The other operations run as above.
+ */
+export function joinsChunk(op: BulkOperation): boolean {
+  return op.method === "POST" && op.resource === "Users";
+}
+
+/** dispatch for an operation that joinsChunk, inside the chunk's transaction. */
+export async function dispatchInTransaction(trx: Transaction<Database>, ctx: ScimContext, op: BulkOperation): Promise<Outcome> {
+  if (!joinsChunk(op)) throw new Error(`${op.method} /${op.resource} does not run in a bulk chunk`);
+  const created = await userWrites.createInTransaction(trx, ctx, op.data);
+  return { status: 201, id: created.id, version: created.version };
 }

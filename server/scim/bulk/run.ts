@@ -1,14 +1,18 @@
 /**
- * Runs a bulk request (RFC 7644 §3.7): each operation on its own, in its own
- * transaction, exactly as the single request would; a failed operation leaves
- * nothing behind and does not stop the others, unless failOnErrors is reached.
- * Results come back in the request's order; operations not run are left out.
+ * Runs a bulk request (RFC 7644 §3.7): each operation exactly as its single
+ * request would, atomic on its own; a failed operation leaves nothing behind
+ * and does not stop the others, unless failOnErrors is reached. Runs of
+ * consecutive user creates share a transaction, in chunks, each create in its
+ * own savepoint (chunk.ts says why and how a failed chunk is replayed); every
+ * other operation has its own transaction. Results come back in the request's
+ * order; operations not run are left out.
  */
 import type { ScimContext } from "../context.ts";
 import { toScimError } from "../error-map.ts";
 import { etagOf } from "../etag.ts";
 import { ScimError } from "../scim-error.ts";
-import { dispatch } from "./dispatch.ts";
+import { BULK_CHUNK_SIZE, inChunkTransaction } from "./chunk.ts";
+import { dispatch, dispatchInTransaction, joinsChunk, type Outcome } from "./dispatch.ts";
 import { type BulkOperation, methodOf, validateOperation } from "./operation.ts";
 import { planExecution } from "./plan.ts";
 import { collectReferences, referenceOf, substituteReferences } from "./references.ts";
@@ -60,23 +64,91 @@ export async function runBulk(ctx: ScimContext, request: BulkRequest, onUnexpect
   const created = new Map<string, string>(); // bulkId → id of the resource its POST created
   const results: (OperationResult | undefined)[] = new Array(prepared.length);
   let errors = 0;
-  for (const i of order) {
-    if (request.failOnErrors !== undefined && errors >= request.failOnErrors) break;
-    const result = await runOne(prepared[i]!, i);
+  const stopped = () => request.failOnErrors !== undefined && errors >= request.failOnErrors;
+  const record = (index: number, result: OperationResult) => {
     if (result.response) errors++;
-    results[i] = result;
+    results[index] = result;
+  };
+  const inChunk = (index: number) => {
+    const op = prepared[index]!.op;
+    return op !== undefined && joinsChunk(op) && !circular.has(index);
+  };
+  for (let k = 0; k < order.length && !stopped(); ) {
+    if (!inChunk(order[k]!)) {
+      const index = order[k++]!;
+      record(index, await runOne(index));
+      continue;
+    }
+    const chunk: number[] = [];
+    while (k < order.length && chunk.length < BULK_CHUNK_SIZE && inChunk(order[k]!)) chunk.push(order[k++]!);
+    await runChunk(chunk);
   }
   return { schemas: [BULK_RESPONSE_SCHEMA], Operations: results.filter((r): r is OperationResult => r !== undefined) };
 
-  async function runOne(p: Prepared, index: number): Promise<OperationResult> {
-    const method = methodOf(p.raw);
-    const echo = { ...(method === undefined ? {} : { method }), ...(p.raw.bulkId === undefined ? {} : { bulkId: p.raw.bulkId }) };
-    const fail = (error: ScimError, location?: string): OperationResult => ({
-      ...echo,
-      ...(location === undefined ? {} : { location }),
-      status: String(error.status),
-      response: error.toJSON(),
+  /** One operation in its own transaction. */
+  async function runOne(index: number): Promise<OperationResult> {
+    const resolved = resolve(index);
+    if ("result" in resolved) return resolved.result;
+    const { op, echo } = resolved;
+    try {
+      const outcome = await dispatch(ctx, op);
+      if (op.method === "POST") created.set(op.bulkId!, outcome.id);
+      return succeeded(op, echo, outcome);
+    } catch (err) {
+      const scim = toScimError(err);
+      if (scim) return failed(op, echo, scim);
+      onUnexpected(err, index);
+      return failed(op, echo, new ScimError(500, undefined, "Internal server error"));
+    }
+  }
+
+  /**
+   * User creates in one transaction. Their results (and the ids later
+   * operations' references resolve to) count only once it committed; an
+   * abandoned chunk is forgotten and replayed one operation at a time.
+   */
+  async function runChunk(chunk: number[]): Promise<void> {
+    const errorsBefore = errors;
+    const tentative: [number, OperationResult][] = [];
+    const bulkIds: string[] = [];
+    const committed = await inChunkTransaction(ctx.db, async (attempt) => {
+      for (const index of chunk) {
+        if (stopped()) break;
+        const resolved = resolve(index);
+        let result: OperationResult;
+        if ("result" in resolved) result = resolved.result;
+        else {
+          const { op, echo } = resolved;
+          const outcome = await attempt((trx) => dispatchInTransaction(trx, ctx, op));
+          if (outcome.ok) {
+            // Later creates of this chunk may reference it (the enterprise manager): same transaction, they see it.
+            created.set(op.bulkId!, outcome.value.id);
+            bulkIds.push(op.bulkId!);
+            result = succeeded(op, echo, outcome.value);
+          } else result = failed(op, echo, outcome.error);
+        }
+        if (result.response) errors++;
+        tentative.push([index, result]);
+      }
     });
+    if (committed) {
+      for (const [index, result] of tentative) results[index] = result;
+      return;
+    }
+    errors = errorsBefore;
+    for (const bulkId of bulkIds) created.delete(bulkId);
+    for (const index of chunk) {
+      if (stopped()) break;
+      record(index, await runOne(index));
+    }
+  }
+
+  /** The operation ready to run, its references replaced by ids; or its result when it cannot run. */
+  function resolve(index: number): { op: BulkOperation; echo: Echo } | { result: OperationResult } {
+    const p = prepared[index]!;
+    const method = methodOf(p.raw);
+    const echo: Echo = { ...(method === undefined ? {} : { method }), ...(p.raw.bulkId === undefined ? {} : { bulkId: p.raw.bulkId }) };
+    const fail = (error: ScimError): { result: OperationResult } => ({ result: failure(echo, error) });
     if (!p.op) return fail(p.invalid!);
     if (circular.has(index)) {
       const refs = p.refs.map((r) => `"bulkId:${r}"`).join(", ");
@@ -87,23 +159,21 @@ export async function runBulk(ctx: ScimContext, request: BulkRequest, onUnexpect
     const op = p.refs.length
       ? { ...p.op, id: p.op.id === undefined ? undefined : String(substituteReferences(p.op.id, created)), data: substituteReferences(p.op.data, created) }
       : p.op;
-    try {
-      const outcome = await dispatch(ctx, op);
-      if (op.method === "POST") created.set(op.bulkId!, outcome.id);
-      return {
-        ...echo,
-        ...(outcome.version === undefined ? {} : { version: etagOf(outcome.version) }),
-        location: `${ctx.baseUrl}/${op.resource}/${outcome.id}`,
-        status: String(outcome.status),
-      };
-    } catch (err) {
-      // RFC 7644 §3.7.3: every result has a location but a failed POST's.
-      const location = op.id === undefined ? undefined : `${ctx.baseUrl}/${op.resource}/${op.id}`;
-      const scim = toScimError(err);
-      if (scim) return fail(scim, location);
-      onUnexpected(err, index);
-      return fail(new ScimError(500, undefined, "Internal server error"), location);
-    }
+    return { op, echo };
+  }
+
+  function succeeded(op: BulkOperation, echo: Echo, outcome: Outcome): OperationResult {
+    return {
+      ...echo,
+      ...(outcome.version === undefined ? {} : { version: etagOf(outcome.version) }),
+      location: `${ctx.baseUrl}/${op.resource}/${outcome.id}`,
+      status: String(outcome.status),
+    };
+  }
+
+  function failed(op: BulkOperation, echo: Echo, error: ScimError): OperationResult {
+    // RFC 7644 §3.7.3: every result has a location but a failed POST's.
+    return failure(echo, error, op.id === undefined ? undefined : `${ctx.baseUrl}/${op.resource}/${op.id}`);
   }
 
   function unresolvedDetail(ref: string): string {
@@ -114,6 +184,12 @@ export async function runBulk(ctx: ScimContext, request: BulkRequest, onUnexpect
     }
     return `"bulkId:${ref}" cannot be resolved: Operations[${owner}], the POST that declares it, failed`;
   }
+}
+
+type Echo = Pick<OperationResult, "method" | "bulkId">;
+
+function failure(echo: Echo, error: ScimError, location?: string): OperationResult {
+  return { ...echo, ...(location === undefined ? {} : { location }), status: String(error.status), response: error.toJSON() };
 }
 
 function prepare(raw: RawOperation): Prepared {
