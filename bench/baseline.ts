@@ -40,9 +40,7 @@ app.post("/bare/users", async (req, res) => {
   const now = new Date();
   const id = uuidv7(now.getTime());
   const resource = { userName, name: { givenName: "Bench", familyName: "User" }, emails: [{ value: email, type: "work", primary: true }], active: true };
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  await inTransaction(res, async (client) => {
     const { rows } = await client.query(
       `insert into users (org_id, id, user_name, display_name, resource, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, $6) returning *`,
@@ -53,15 +51,25 @@ app.post("/bare/users", async (req, res) => {
       id,
       email,
     ]);
+    return rows[0];
+  });
+});
+
+/** BEGIN, the statements, COMMIT; 201 with what `body` returns, or ROLLBACK and 500. */
+async function inTransaction(res: express.Response, body: (client: pg.PoolClient) => Promise<unknown>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const created = await body(client);
     await client.query("commit");
-    res.status(201).json(rows[0]);
+    res.status(201).json(created);
   } catch (e) {
     await client.query("rollback").catch(() => undefined);
     res.status(500).json({ error: String(e) });
   } finally {
     client.release();
   }
-});
+}
 
 // Indexed lookup by lower(user_name) (users_user_name_uq).
 app.get("/bare/users", async (req, res) => {
@@ -102,9 +110,7 @@ app.post("/users", async (req, res) => {
   const now = new Date();
   const id = uuidv7(now.getTime());
   const resource = { userName, name: { givenName: "Bench", familyName: "User" }, emails: [{ value: email, type: "work", primary: true }], active: true };
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+  await inTransaction(res, async (client) => {
     await client.query(`select "name", "status" from "org_domains" where "org_id" = $1 and "name" in ($2) order by "name" for key share`, [orgId, domain]);
     const { rows } = await client.query(
       `with "new_user" as (insert into "users" ("org_id", "id", "user_name", "external_id", "display_name", "active", "resource", "org_role", "admin_role", "manager_scope", "password_hash", "created_at", "updated_at")
@@ -117,14 +123,8 @@ app.post("/users", async (req, res) => {
       `insert into "audit_events" ("org_id", "id", "actor_kind", "actor_id", "actor_label", "action", "target_type", "target_id", "target_label", "details") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [orgId, uuidv7(), "scim-token", token.id, token.label, "user.created", "User", id, userName, JSON.stringify({ changes: { userName: { to: userName } } })],
     );
-    await client.query("commit");
-    res.status(201).json(rows[0]);
-  } catch (e) {
-    await client.query("rollback").catch(() => undefined);
-    res.status(500).json({ error: String(e) });
-  } finally {
-    client.release();
-  }
+    return rows[0];
+  });
 });
 
 // A filtered GET /Users's statements: token (+ limits), then the page with its groups and seats.

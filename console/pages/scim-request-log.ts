@@ -25,6 +25,8 @@ export function requestLog(ctx: PageContext, tokens: () => ScimToken[]): HTMLEle
   let timer: number | undefined;
   // Each poll has a number; an answer to an older one (filters changed meanwhile) is dropped.
   let generation = 0;
+  // Bumped when the filters change: an older page asked for under other filters is dropped.
+  let filterChanges = 0;
 
   const tokenSelect = select([["", "All tokens"], ...tokens().map((t) => [t.id, t.label] as const)]);
   const errorsOnly = checkbox("Errors only");
@@ -41,8 +43,13 @@ export function requestLog(ctx: PageContext, tokens: () => ScimToken[]): HTMLEle
 
   const params = () => ({ token: tokenSelect.value, status: errorsOnly.input.checked ? "errors" : "all", limit: PAGE });
   const restart = () => {
+    filterChanges++;
     items = [];
     older = null;
+    // Clear at once: the rows of the previous filter must not stand until the answer arrives.
+    replace(list);
+    more.hidden = true;
+    state.textContent = "Loading…";
     void poll();
   };
   tokenSelect.addEventListener("change", restart);
@@ -83,8 +90,10 @@ export function requestLog(ctx: PageContext, tokens: () => ScimToken[]): HTMLEle
 
   async function loadOlder(): Promise<void> {
     if (!older) return;
+    const mine = filterChanges;
     try {
       const page = await getJson<{ requests: ScimRequest[]; next: string | null }>(`${ctx.api}/scim-requests${query({ ...params(), before: older })}`, ctx.signal);
+      if (mine !== filterChanges) return; // the filters changed meanwhile
       items = [...items, ...page.requests];
       older = page.next;
       render();
