@@ -55,9 +55,14 @@ export function selfSignedCertificate(options: { commonName: string; notBefore?:
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * 24 * 3600 * 1000);
   const name = seq(set(seq(oid(COMMON_NAME), utf8(options.commonName))));
   const algorithm = seq(oid(SHA256_WITH_RSA), nul());
+  // DER INTEGERs are minimal: a serial starting with a 0x00 byte (1 in 256 random
+  // ones) is a malformed certificate that OpenSSL refuses, so the first byte is
+  // made non-zero (and below 0x80, positive without padding; RFC 5280 §4.1.2.2).
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
   const tbs = seq(
     explicit(0, integer(Buffer.from([2]))), // v3
-    integer(randomBytes(16)),
+    integer(serial),
     algorithm,
     name,
     seq(time(notBefore), time(notAfter)),
